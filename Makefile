@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# refcache: build the module against a kernel tree, or run the project's
+# scripts. The Kbuild file says what is built; this file only drives it.
+#
+#   make                     modules for the running kernel
+#   make KDIR=/path/to/tree  modules for another kernel (O= tree or headers)
+#   make help                everything else
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+.PHONY: all modules clean install demo check help
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+clean:
+	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
+	      kunit/*.o kunit/*.ko kunit/*.mod kunit/*.mod.c kunit/.*.cmd \
+	      modules.order Module.symvers module/modules.order kunit/modules.order \
+	      .*.cmd
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/test.sh
+
+help:
+	@echo 'Targets:'
+	@echo '  modules (default)  build module/refcache.ko and kunit/refcache_kunit.ko against KDIR'
+	@echo '                     (default: the running kernel; W=1 for extra warnings)'
+	@echo '  install            modules_install into /lib/modules/<version>/updates'
+	@echo '  clean              remove build products'
+	@echo '  demo               set up if needed, boot UML with the module and walk a lifecycle'
+	@echo '  check              set up if needed and run every test (what .ci/run runs)'

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * refcache: the grammar of the debugfs "ctl" file.
+ *
+ *   line    := blank* command (blank+ argument)* blank* ["\n"]
+ *   command := "create" [COUNT] | "get" ID | "put" ID
+ *   blank   := " " | "\t"
+ *   COUNT   := decimal 1..65536
+ *   ID      := decimal 1..4294967295
+ *
+ * Decimal means digits only: no sign, no "0x", no leading zeros (so nothing
+ * reads as octal), no trailing garbage. One newline may end the line; any
+ * other control byte, NUL included, makes the line invalid.
+ */
+#ifndef _REFCACHE_PARSER_H
+#define _REFCACHE_PARSER_H
+
+#include <linux/types.h>
+
+/* A ctl write longer than this fails with -E2BIG before it is read. */
+#define REFCACHE_CMD_MAX_LEN	256
+
+enum refcache_op {
+	REFCACHE_OP_CREATE,
+	REFCACHE_OP_GET,
+	REFCACHE_OP_PUT,
+};
+
+/**
+ * struct refcache_cmd - one parsed ctl command
+ * @op: what to do
+ * @count: objects to create (REFCACHE_OP_CREATE)
+ * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT)
+ */
+struct refcache_cmd {
+	enum refcache_op op;
+	u32 count;
+	u32 id;
+};
+
+int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd);
+
+#endif /* _REFCACHE_PARSER_H */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refcache: the debugfs front end, /sys/kernel/debug/refcache/.
+ *
+ *   ctl      0600  one command per write(2); read(2) returns its result
+ *   objects  0400  "ID REFCOUNT" per live object, ascending id
+ *   stats    0400  "name value" per counter
+ *
+ * Each open ctl file keeps the result of its own last successful command, so
+ * concurrent users never see each other's answers. The command is parsed and
+ * its result buffer allocated before it runs; once it has run, only
+ * formatting (which cannot fail) remains.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "refcache.h"
+#include "refcache_internal.h"
+#include "refcache_parser.h"
+
+/* "4294967295\n" */
+#define REFCACHE_U32_LINE	11
+
+static struct dentry *refcache_dir;
+
+/**
+ * struct refcache_ctl - one open ctl file
+ * @rc: the table it drives
+ * @lock: serialises writes and reads through this file, and protects
+ *	@result and @len
+ * @result: the last successful command's answer, @len bytes; kvmalloc'ed
+ * @len: its length (0: nothing to read)
+ */
+struct refcache_ctl {
+	struct refcache *rc;
+	struct mutex lock;
+	char *result;
+	size_t len;
+};
+
+static int refcache_ctl_open(struct inode *inode, struct file *file)
+{
+	struct refcache_ctl *ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
+
+	if (!ctl)
+		return -ENOMEM;
+	ctl->rc = inode->i_private;
+	mutex_init(&ctl->lock);
+	file->private_data = ctl;
+	return 0;
+}
+
+static int refcache_ctl_release(struct inode *inode, struct file *file)
+{
+	struct refcache_ctl *ctl = file->private_data;
+
+	mutex_destroy(&ctl->lock);
+	kvfree(ctl->result);
+	kfree(ctl);
+	return 0;
+}
+
+/* Run @cmd; on success @out holds its answer and the length is returned. */
+static ssize_t refcache_ctl_run(struct refcache *rc,
+				const struct refcache_cmd *cmd, char **out)
+{
+	size_t size = REFCACHE_U32_LINE + 1, len = 0;
+	u32 *ids = NULL;
+	char *buf;
+	u32 i;
+	int ret;
+
+	if (cmd->op == REFCACHE_OP_CREATE) {
+		size = (size_t)cmd->count * REFCACHE_U32_LINE + 1;
+		ids = kvmalloc_array(cmd->count, sizeof(*ids), GFP_KERNEL);
+		if (!ids)
+			return -ENOMEM;
+	}
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf) {
+		kvfree(ids);
+		return -ENOMEM;
+	}
+
+	switch (cmd->op) {
+	case REFCACHE_OP_CREATE:
+		ret = refcache_create_batch(rc, cmd->count, ids);
+		for (i = 0; !ret && i < cmd->count; i++)
+			len += scnprintf(buf + len, size - len, "%u\n", ids[i]);
+		break;
+	case REFCACHE_OP_GET:
+		ret = refcache_get_id(rc, cmd->id);
+		if (ret >= 0)
+			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_PUT:
+		ret = refcache_put_id(rc, cmd->id);
+		if (ret >= 0)
+			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	kvfree(ids);
+	if (ret < 0) {
+		kvfree(buf);
+		return ret;
+	}
+	*out = buf;
+	return len;
+}
+
+static ssize_t refcache_ctl_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct refcache_ctl *ctl = file->private_data;
+	char line[REFCACHE_CMD_MAX_LEN];
+	struct refcache_cmd cmd;
+	char *result = NULL;
+	ssize_t ret;
+
+	if (count > sizeof(line))
+		ret = -E2BIG;
+	else if (copy_from_user(line, ubuf, count))
+		ret = -EFAULT;
+	else
+		ret = refcache_parse_cmd(line, count, &cmd);
+
+	mutex_lock(&ctl->lock);
+	if (!ret)
+		ret = refcache_ctl_run(ctl->rc, &cmd, &result);
+	/* A failed command leaves nothing to read, not an older answer. */
+	kvfree(ctl->result);
+	ctl->result = result;
+	ctl->len = ret < 0 ? 0 : ret;
+	*ppos = 0;
+	mutex_unlock(&ctl->lock);
+	return ret < 0 ? ret : count;
+}
+
+static ssize_t refcache_ctl_read(struct file *file, char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	struct refcache_ctl *ctl = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&ctl->lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, ctl->result, ctl->len);
+	mutex_unlock(&ctl->lock);
+	return ret;
+}
+
+static const struct file_operations refcache_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = refcache_ctl_open,
+	.release = refcache_ctl_release,
+	.write = refcache_ctl_write,
+	.read = refcache_ctl_read,
+	.llseek = default_llseek,
+};
+
+/*
+ * objects: the seq_file position is the id to continue from. The RCU read
+ * section runs from start to stop and keeps every listed object readable.
+ */
+static void *refcache_objects_find(struct seq_file *m, loff_t *pos)
+{
+	struct refcache_obj *obj;
+	u32 id;
+
+	if (*pos > U32_MAX)
+		return NULL;
+	id = *pos;
+	obj = refcache_find_next(m->private, &id);
+	if (obj)
+		*pos = id;
+	return obj;
+}
+
+static void *refcache_objects_start(struct seq_file *m, loff_t *pos)
+	__acquires(RCU)
+{
+	rcu_read_lock();
+	return refcache_objects_find(m, pos);
+}
+
+static void *refcache_objects_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	*pos = (loff_t)refcache_obj_id(v) + 1;
+	return refcache_objects_find(m, pos);
+}
+
+static void refcache_objects_stop(struct seq_file *m, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static int refcache_objects_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%u %u\n", refcache_obj_id(v), refcache_obj_refcount(v));
+	return 0;
+}
+
+static const struct seq_operations refcache_objects_sops = {
+	.start = refcache_objects_start,
+	.next = refcache_objects_next,
+	.stop = refcache_objects_stop,
+	.show = refcache_objects_show,
+};
+
+DEFINE_SEQ_ATTRIBUTE(refcache_objects);
+
+static int refcache_stats_show(struct seq_file *m, void *unused)
+{
+	struct refcache_stats st;
+
+	refcache_stats(m->private, &st);
+	seq_printf(m, "live %ld\n", st.live);
+	seq_printf(m, "peak_live %ld\n", st.peak_live);
+	seq_printf(m, "created %lu\n", st.created);
+	seq_printf(m, "freed %lu\n", st.freed);
+	seq_printf(m, "gets %lu\n", st.gets);
+	seq_printf(m, "puts %lu\n", st.puts);
+	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
+	seq_printf(m, "canary_failures %lu\n", st.canary_failures);
+	seq_printf(m, "max_refs %u\n", st.max_refs);
+	seq_printf(m, "obj_size %u\n", st.obj_size);
+	seq_printf(m, "slab_object_size %u\n", st.slab_object_size);
+	seq_printf(m, "slab_objects %ld\n", refcache_slab_objects());
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(refcache_stats);
+
+int refcache_debugfs_init(struct refcache *rc)
+{
+	refcache_dir = debugfs_create_dir("refcache", NULL);
+	if (IS_ERR(refcache_dir))
+		return PTR_ERR(refcache_dir);
+	debugfs_create_file("ctl", 0600, refcache_dir, rc, &refcache_ctl_fops);
+	debugfs_create_file("objects", 0400, refcache_dir, rc,
+			    &refcache_objects_fops);
+	debugfs_create_file("stats", 0400, refcache_dir, rc,
+			    &refcache_stats_fops);
+	return 0;
+}
+
+/* Returns once no handler runs in any of the files any more. */
+void refcache_debugfs_exit(void)
+{
+	debugfs_remove_recursive(refcache_dir);
+	refcache_dir = NULL;
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refcache: module parameters, load and unload.
+ *
+ * Load: slab cache, then the default table, then debugfs.
+ * Unload: the reverse. debugfs goes first: removing the files waits for
+ * every handler still running in them, and an open file pins the module
+ * (fops .owner), so once refcache_debugfs_exit() returns nothing can reach
+ * the table. Whatever is still live is then reclaimed and counted, and the
+ * cache is destroyed only after the last RCU free, so kmem_cache_destroy()
+ * never finds objects remaining.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "refcache.h"
+#include "refcache_internal.h"
+
+#define REFCACHE_OBJ_SIZE_MAX	4096U
+
+static unsigned int obj_size = 64;
+module_param(obj_size, uint, 0444);
+MODULE_PARM_DESC(obj_size, "payload bytes per object, 0..4096 (default 64)");
+
+static unsigned int max_refs = REFCACHE_MAX_REFS_LIMIT;
+
+/* max_refs may change at run time; it is published to the default table. */
+static int max_refs_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 10, &v);
+	if (err)
+		return err;
+	if (!v || v > REFCACHE_MAX_REFS_LIMIT)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = v;
+	WRITE_ONCE(refcache_default.max_refs, v);
+	return 0;
+}
+
+static const struct kernel_param_ops max_refs_ops = {
+	.set = max_refs_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_refs, &max_refs_ops, &max_refs, 0644);
+MODULE_PARM_DESC(max_refs,
+		 "highest refcount a get may reach, 1..1073741824 (default 1073741824)");
+
+struct refcache refcache_default;
+EXPORT_SYMBOL_GPL(refcache_default);
+
+static int __init refcache_module_init(void)
+{
+	int err;
+
+	if (obj_size > REFCACHE_OBJ_SIZE_MAX) {
+		pr_err("obj_size %u is over %u\n", obj_size, REFCACHE_OBJ_SIZE_MAX);
+		return -EINVAL;
+	}
+	err = refcache_cache_create(obj_size);
+	if (err)
+		return err;
+	err = refcache_init(&refcache_default, max_refs, NULL);
+	if (err)
+		goto destroy_cache;
+	err = refcache_debugfs_init(&refcache_default);
+	if (err)
+		goto destroy_table;
+	return 0;
+
+destroy_table:
+	refcache_destroy(&refcache_default);
+destroy_cache:
+	refcache_cache_destroy();
+	return err;
+}
+
+static void __exit refcache_module_exit(void)
+{
+	unsigned long n;
+
+	refcache_debugfs_exit();
+	n = refcache_destroy(&refcache_default);
+	pr_info("unloading: reclaimed %lu live object%s\n", n, n == 1 ? "" : "s");
+	refcache_cache_destroy();
+}
+
+module_init(refcache_module_init);
+module_exit(refcache_module_exit);
+
+MODULE_DESCRIPTION("Reference-counted objects on their own slab cache, driven through debugfs");
+MODULE_AUTHOR("refcache developers");
+MODULE_LICENSE("GPL");

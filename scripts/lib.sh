@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the refcache scripts; sourced, never run.
+#
+# Everything that is expensive to make (the unpacked kernel tree, the UML
+# kernel) lives under $RC_CACHE, outside the repository, keyed by what it was
+# built from, so a second run reuses it.
+
+RC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RC_CACHE=${RC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/refcache}
+RC_JOBS=${RC_JOBS:-$(nproc)}
+RC_SRC_PKG=linux-source-6.12
+
+rc_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+rc_die() { rc_log "$*"; exit 1; }
+
+# rc_need_packages PKG...: install the Debian packages that are missing.
+rc_need_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || rc_die "missing packages (run as root to install): ${missing[*]}"
+	rc_log "installing: ${missing[*]}"
+	if [ ! -e "$RC_CACHE/.apt-updated" ]; then
+		apt-get update -q >&2 || rc_die "apt-get update failed"
+		mkdir -p "$RC_CACHE" && touch "$RC_CACHE/.apt-updated"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}" >&2 || rc_die "apt-get install failed: ${missing[*]}"
+}
+
+# rc_kernel_src: print the path of the unpacked Debian 6.12 tree, unpacking it
+# once per package version.
+rc_kernel_src() {
+	local ver dir tarball=/usr/src/$RC_SRC_PKG.tar.xz
+	ver=$(dpkg-query -W -f='${Version}' "$RC_SRC_PKG") || rc_die "$RC_SRC_PKG not installed"
+	dir=$RC_CACHE/src/$ver
+	if [ ! -e "$dir/.unpacked" ]; then
+		rc_log "unpacking $tarball (once per version)"
+		rm -rf "$dir" && mkdir -p "$dir"
+		tar -xf "$tarball" -C "$dir" --strip-components=1 || rc_die "cannot unpack $tarball"
+		touch "$dir/.unpacked"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# rc_config_key SRC FRAGMENT...: a short hash of the tree version and the
+# config fragments, naming the build directory.
+rc_config_key() {
+	local src=$1
+	shift
+	{ cat "$src/Makefile" | head -5; cat "$@"; } | sha256sum | cut -c1-12
+}
+
+# rc_check_config BUILD FRAGMENT...: every option a fragment sets must be in
+# the final .config exactly; Kconfig silently drops what it cannot satisfy.
+rc_check_config() {
+	local build=$1 line bad=0
+	shift
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) grep -qxF "$line" "$build/.config" ||
+			{ rc_log "config: wanted $line, got: $(grep "^${line%%=*}=" "$build/.config" || echo unset)"; bad=1; } ;;
+		"# CONFIG_"*" is not set") grep -q "^${line#\# }" "$build/.config" 2>/dev/null &&
+			{ rc_log "config: wanted '$line'"; bad=1; } ;;
+		esac
+	done < <(cat "$@")
+	return $bad
+}
+
+# rc_build_kernel ARCH NAME FRAGMENT...: configure (defconfig + fragments) and
+# build a kernel from the 6.12 tree; print its build directory. Rebuilt only
+# when the tree or a fragment changes.
+rc_build_kernel() {
+	local arch=$1 name=$2 src key build t0
+	shift 2
+	src=$(rc_kernel_src) || exit 1
+	key=$(rc_config_key "$src" "$@")
+	build=$RC_CACHE/build/$name-$key
+	if [ -e "$build/.built" ]; then
+		printf '%s\n' "$build"
+		return 0
+	fi
+	t0=$(date +%s)
+	rc_log "building $name kernel in $build (cached afterwards)"
+	rm -rf "$build" && mkdir -p "$build"
+	make -s -C "$src" O="$build" ARCH="$arch" defconfig >&2 || rc_die "defconfig failed"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$build" "$build/.config" "$@" >/dev/null ||
+		rc_die "merge_config failed"
+	make -s -C "$src" O="$build" ARCH="$arch" olddefconfig >&2 || rc_die "olddefconfig failed"
+	rc_check_config "$build" "$@" || rc_die "kernel config for $name lacks required options"
+	make -s -C "$src" O="$build" ARCH="$arch" -j"$RC_JOBS" >&2 ||
+		rc_die "kernel build for $name failed"
+	printf '%s\n' "$src" >"$build/.src"
+	touch "$build/.built"
+	rc_log "$name kernel built in $(($(date +%s) - t0)) s"
+	printf '%s\n' "$build"
+}
+
+# Packages every script needs on a fresh Debian 12 machine.
+RC_PACKAGES=(linux-source-6.12 busybox-static build-essential bc flex bison
+	libelf-dev libssl-dev python3 xz-utils kmod)
+
+# rc_uml_kernel: provision, then print the UML build directory.
+rc_uml_kernel() {
+	rc_need_packages "${RC_PACKAGES[@]}"
+	rc_build_kernel um uml "$RC_TOP/scripts/uml.config"
+}
+
+# rc_build_modules NAME KDIR [MAKEARGS...]: build the module and its tests in
+# a private copy of the sources, one per kernel and work tree (so builds never
+# share objects, and the work tree stays clean); print the copy's path. Compiler
+# warnings are errors here: the build log is kept in NAME/build.log.
+rc_build_modules() {
+	local name=$1 kdir=$2 dir
+	shift 2
+	dir=$RC_CACHE/modules/$name-$(printf '%s' "$RC_TOP" | sha1sum | cut -c1-8)
+	mkdir -p "$dir"
+	rm -rf "${dir:?}"/{module,kunit,include,Kbuild}
+	cp -r "$RC_TOP"/{Kbuild,module,include,kunit} "$dir"/
+	if ! make -C "$kdir" M="$dir" W=1 "$@" modules >"$dir/build.log" 2>&1; then
+		cat "$dir/build.log" >&2
+		rc_die "module build for $name failed"
+	fi
+	if grep -E 'warning:|error:' "$dir/build.log" >&2; then
+		rc_die "module build for $name has warnings"
+	fi
+	printf '%s\n' "$dir"
+}
