@@ -40,7 +40,9 @@ echo "    refcount now $n: the object left the table and goes back to the slab"
 sleep 0.2
 slab
 say "echo get $id >ctl   # a dead id"
-echo "get $id" >&3 2>/dev/null || echo "    refused: $(echo "get $id" 2>&1 >&3 | sed 's/.*error: //')"
+if ! err=$({ echo "get $id" >&3; } 2>&1); then
+	echo "    refused: ${err##*: } (ENOENT)"
+fi
 
 say "echo 'create 5' >ctl"
 echo "create 5" >&3
