@@ -122,6 +122,12 @@ int refcache_put(struct refcache_obj *obj);
 int refcache_get_id(struct refcache *rc, u32 id);
 int refcache_put_id(struct refcache *rc, u32 id);
 
+int refcache_link(struct refcache *rc, u32 from, u32 to);
+int refcache_unlink(struct refcache *rc, u32 from, u32 to);
+long refcache_gc(struct refcache *rc, bool dry_run);
+unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
+				unsigned int max);
+
 struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *id);
 
 u32 refcache_obj_id(const struct refcache_obj *obj);
