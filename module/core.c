@@ -40,6 +40,9 @@
 #include "refcache_compat.h"
 #include "refcache_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "refcache_trace.h"
+
 static struct kmem_cache *refcache_cachep;
 static unsigned int refcache_payload_size;
 
@@ -144,6 +147,7 @@ void refcache_unpublish(struct refcache_obj *obj)
 	struct refcache *rc = obj->rc;
 
 	xa_erase(&rc->ids, obj->id);
+	trace_refcache_release(obj->id, 0);
 	refcache_check(obj);
 	atomic_long_dec(&rc->live);
 	call_rcu(&obj->rcu, refcache_free_rcu);
@@ -263,6 +267,7 @@ static int refcache_outside(struct refcache *rc, u32 id,
 			    struct refcache_obj **objp)
 {
 	struct refcache_obj *obj = held;
+	u32 oid = held ? held->id : id;
 	bool release = false;
 	int ret = -ENOENT;
 
@@ -288,14 +293,18 @@ static int refcache_outside(struct refcache *rc, u32 id,
 		ret = refcache_put_exact(rc, id, &obj);
 		release = !ret;
 	}
+	/* From here on a released obj may be gone: only oid is safe. */
+	if (ret >= 0) {
+		if (get) {
+			this_cpu_inc(rc->stats->gets);
+			trace_refcache_get(oid, ret);
+		} else {
+			this_cpu_inc(rc->stats->puts);
+			trace_refcache_put(oid, ret);
+		}
+	}
 	if (release)
 		refcache_release(obj);
-	if (ret >= 0) {
-		if (get)
-			this_cpu_inc(rc->stats->gets);
-		else
-			this_cpu_inc(rc->stats->puts);
-	}
 	if (objp)
 		*objp = obj;
 	return ret;
@@ -412,6 +421,7 @@ static int refcache_create_many(struct refcache *rc, unsigned int count,
 		refcache_fill(obj);
 		old = xa_store(&rc->ids, obj->id, obj, REFCACHE_GFP);
 		WARN_ON_ONCE(old);
+		trace_refcache_create(obj->id, 1);
 	}
 	refcache_account_created(rc, count);
 	return 0;

@@ -62,6 +62,7 @@
 
 #include "refcache.h"
 #include "refcache_internal.h"
+#include "refcache_trace.h"
 
 #define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
@@ -222,6 +223,8 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 		refcache_graph_put(rc, a);
 	mutex_unlock(&rc->graph_lock);
 	kfree(link);
+	if (ret >= 0)
+		trace_refcache_link(from, to, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(refcache_link);
@@ -259,6 +262,8 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 		refcache_graph_put(rc, a);
 	}
 	mutex_unlock(&rc->graph_lock);
+	if (ret >= 0)
+		trace_refcache_unlink(from, to, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(refcache_unlink);
@@ -372,6 +377,7 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 		WRITE_ONCE(rc->gc_collected, rc->gc_collected + n);
 	WRITE_ONCE(rc->gc_last_pause_ns, paused);
 	WRITE_ONCE(rc->gc_last_ns, ktime_get_ns() - start);
+	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused);
 	mutex_unlock(&rc->graph_lock);
 	return n;
 }

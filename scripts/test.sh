@@ -4,7 +4,7 @@
 # The whole refcache test suite, from a fresh Debian 12 machine:
 #   1. builds: W=1, no warnings, against the UML test kernel and Debian's
 #      6.12 and 6.1 headers
-#   2. checkpatch --strict on module/, include/ and kunit/
+#   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2)
 #   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
 #   4. stress cases (scripts/stress/run.sh) in the UML test kernel
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
@@ -36,7 +36,7 @@ check() {
 }
 
 t0=$(date +%s)
-rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64
+rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
@@ -55,6 +55,11 @@ for v in 6.12 6.1; do
 		check "build-debian-$v" rc_build_modules "debian-$v" "$hdr"
 	fi
 done
+if hdr=$(debian_headers 6.12.) && [ -n "$hdr" ]; then
+	check sparse rc_build_modules sparse-6.12 "$hdr" C=2
+else
+	check sparse false
+fi
 check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 	--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
 	"$RC_TOP"/kunit/*.c

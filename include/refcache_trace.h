@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * refcache tracepoints: /sys/kernel/tracing/events/refcache/.
+ *
+ * Every event carries object ids and counts, never a kernel address, so an
+ * object's refcount can be followed over time with trace-cmd, perf trace or
+ * bpftrace, e.g.
+ *
+ *   trace-cmd record -e refcache -f 'id == 42'
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM refcache
+
+#if !defined(_REFCACHE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _REFCACHE_TRACE_H
+
+#include <linux/tracepoint.h>
+
+DECLARE_EVENT_CLASS(refcache_ref,
+		    TP_PROTO(u32 id, int refcount),
+		    TP_ARGS(id, refcount),
+		    TP_STRUCT__entry(__field(u32, id)
+				     __field(int, refcount)),
+		    TP_fast_assign(__entry->id = id;
+				   __entry->refcount = refcount;),
+		    TP_printk("id=%u refcount=%d", __entry->id, __entry->refcount)
+);
+
+/* An object was published with its first reference. */
+DEFINE_EVENT(refcache_ref, refcache_create,
+	     TP_PROTO(u32 id, int refcount),
+	     TP_ARGS(id, refcount)
+);
+
+/* An outside reference was taken; refcount is the count after. */
+DEFINE_EVENT(refcache_ref, refcache_get,
+	     TP_PROTO(u32 id, int refcount),
+	     TP_ARGS(id, refcount)
+);
+
+/* An outside reference was dropped; refcount is the count after. */
+DEFINE_EVENT(refcache_ref, refcache_put,
+	     TP_PROTO(u32 id, int refcount),
+	     TP_ARGS(id, refcount)
+);
+
+/* The object left its table; it returns to the slab after a grace period. */
+DEFINE_EVENT(refcache_ref, refcache_release,
+	     TP_PROTO(u32 id, int refcount),
+	     TP_ARGS(id, refcount)
+);
+
+DECLARE_EVENT_CLASS(refcache_edge,
+		    TP_PROTO(u32 from, u32 to, int refcount),
+		    TP_ARGS(from, to, refcount),
+		    TP_STRUCT__entry(__field(u32, from)
+				     __field(u32, to)
+				     __field(int, refcount)),
+		    TP_fast_assign(__entry->from = from;
+				   __entry->to = to;
+				   __entry->refcount = refcount;),
+		    TP_printk("from=%u to=%u refcount=%d",
+			      __entry->from, __entry->to, __entry->refcount)
+);
+
+/* @from took a reference on @to; refcount is @to's count after. */
+DEFINE_EVENT(refcache_edge, refcache_link,
+	     TP_PROTO(u32 from, u32 to, int refcount),
+	     TP_ARGS(from, to, refcount)
+);
+
+/* @from dropped a link to @to; refcount is @to's count after. */
+DEFINE_EVENT(refcache_edge, refcache_unlink,
+	     TP_PROTO(u32 from, u32 to, int refcount),
+	     TP_ARGS(from, to, refcount)
+);
+
+/* A collector run. */
+TRACE_EVENT(refcache_gc,
+	    TP_PROTO(long collected, bool dry_run, u64 duration_ns, u64 pause_ns),
+	    TP_ARGS(collected, dry_run, duration_ns, pause_ns),
+	    TP_STRUCT__entry(__field(long, collected)
+			     __field(bool, dry_run)
+			     __field(u64, duration_ns)
+			     __field(u64, pause_ns)),
+	    TP_fast_assign(__entry->collected = collected;
+			   __entry->dry_run = dry_run;
+			   __entry->duration_ns = duration_ns;
+			   __entry->pause_ns = pause_ns;),
+	    TP_printk("collected=%ld dry_run=%d duration_ns=%llu pause_ns=%llu",
+		      __entry->collected, __entry->dry_run,
+		      __entry->duration_ns, __entry->pause_ns)
+);
+
+#endif /* _REFCACHE_TRACE_H */
+
+/* This part must be outside the include guard. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE refcache_trace
+#include <trace/define_trace.h>
