@@ -4,7 +4,8 @@
 # The whole refcache test suite, from a fresh Debian 12 machine:
 #   1. builds: W=1, no warnings, against the UML test kernel and Debian's
 #      6.12 and 6.1 headers
-#   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2)
+#   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
+#      dkms build against the Debian kernels, warning-free
 #   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
 #   4. stress cases (scripts/stress/run.sh) in the UML test kernel
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
@@ -36,7 +37,7 @@ check() {
 }
 
 t0=$(date +%s)
-rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse
+rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse dkms
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
@@ -60,6 +61,15 @@ if hdr=$(debian_headers 6.12.) && [ -n "$hdr" ]; then
 else
 	check sparse false
 fi
+# DKMS, for the Debian kernels people run (their header packages are what
+# dkms builds against).
+check dkms-add "$RC_TOP/scripts/dkms.sh" add
+for v in 6.12 6.1; do
+	hdr=$(debian_headers "$v.")
+	kver=${hdr#/usr/src/linux-headers-}
+	check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
+done
+check dkms-remove "$RC_TOP/scripts/dkms.sh" remove
 check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 	--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
 	"$RC_TOP"/kunit/*.c
