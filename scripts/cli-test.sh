@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Test of scripts/refcachectl, run inside a test kernel (uml-run.sh): every
+# subcommand's output, exit status and error message, in KTAP. Loads and
+# unloads refcache itself.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+C=scripts/refcachectl
+n=0 failed=0
+
+# expect NAME WANT_STATUS WANT_OUTPUT CMD...: stdout+stderr must equal WANT_OUTPUT
+expect() {
+	local name=$1 want_rc=$2 want_out=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ]; then
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		printf '# want status %s, output: %s\n# got status %s, output: %s\n' \
+			"$want_rc" "$want_out" "$rc" "$out"
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..22"
+busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
+expect "create prints the new id" 0 "1" $C create
+expect "create N prints N ids" 0 "$(printf '2\n3\n4')" $C create 3
+expect "get prints the new refcount" 0 "2" $C get 1
+expect "put prints the refcount after" 0 "1" $C put 1
+expect "link prints the target's refcount" 0 "2" $C link 2 3
+expect "unlink prints the target's refcount" 0 "1" $C unlink 2 3
+expect "objects lists live objects" 0 "$(printf '1 1 0\n2 1 0\n3 1 0\n4 1 0')" $C objects
+expect "final put prints 0" 0 "0" $C put 1
+expect "put of a dead id says so" 1 "refcachectl: put 1: no such object" $C put 1
+expect "get of a dead id says so" 1 "refcachectl: get 1: no such object" $C get 1
+expect "bad argument is an invalid command" 1 "refcachectl: get 0x1: invalid command" $C get 0x1
+expect "unlink without a link says so" 1 "refcachectl: unlink 2 3: no such object" $C unlink 2 3
+$C link 2 2 >/dev/null
+expect "put of a link-held object is refused" 0 "1" $C put 2
+expect "and says why" 1 "refcachectl: put 2: only links hold it (unlink, or gc)" $C put 2
+expect "gc dry counts the cycle" 0 "1" $C gc dry
+expect "gc frees it" 0 "1" $C gc
+expect "usage error exits 2" 2 "$($C 2>&1)" $C
+expect "unknown command exits 2" 2 "$($C frob 2>&1)" $C frob
+expect "--help exits 0" 0 "$($C --help)" $C --help
+expect "watch -n 1 shows the stats once" 0 "$($C watch -n 1 | tail -n +2)" sh -c "$C watch -n 1 | tail -n +2 | grep -c '^live 2$' >/dev/null && $C watch -n 1 | tail -n +2"
+expect "stats has live" 0 "live 2" sh -c "$C stats | grep '^live '"
+busybox rmmod refcache
+expect "no module: says what is missing" 1 "refcachectl: /sys/kernel/debug/refcache/ctl not found (is refcache loaded and debugfs mounted?)" $C create
+echo "# refcachectl: $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
