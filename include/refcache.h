@@ -14,8 +14,16 @@
  *
  *   refcache_create*()  slab -> table, refcount 1
  *   refcache_get*()     refcount + 1, refused at max_refs (-EOVERFLOW)
- *   refcache_put*()     refcount - 1; at 0 the object leaves the table and,
- *                       after an RCU grace period, returns to the slab
+ *   refcache_link()     one object takes a counted reference on another
+ *   refcache_put*()     refcount - 1; at 0 the object drops its own links,
+ *                       leaves the table and, after an RCU grace period,
+ *                       returns to the slab
+ *   refcache_gc()       frees what only links keep alive (cycles)
+ *
+ * A refcount is the sum of outside references (create, get, lookup) and
+ * links. A put drops an outside reference and is refused with -EBUSY when
+ * only links are left: those go with refcache_unlink() or the collector.
+ * Gets, puts, links and unlinks may sleep.
  *
  * Ids are allocated cyclically from 1 upwards, so a stale id does not name a
  * new object soon after its old one died. A counter never goes from 0 back to
@@ -25,8 +33,11 @@
 #define _REFCACHE_H
 
 #include <linux/bits.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/percpu-rwsem.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 struct refcache;
@@ -41,11 +52,14 @@ struct refcache_obj;
  * struct refcache_ops - optional hooks, for tests
  * @fail_alloc: return true to make the next object allocation fail as if the
  *	slab were out of memory.
- * @released: called once per object, after its final put and before it
- *	leaves the id table (the object is "dying": refcount 0, still listed).
+ * @released: called once per object whose final put was an outside put,
+ *	after that put and before it leaves the id table (the object is
+ *	"dying": refcount 0, still listed). Not called for objects that die
+ *	of a dropped link or are collected.
  *
  * Both run in the context of the caller of the refcache function that
- * triggered them and must not call back into refcache except for lookups.
+ * triggered them, with no refcache lock held; @released may use the
+ * get/put/lookup functions.
  */
 struct refcache_ops {
 	bool (*fail_alloc)(struct refcache *rc);
@@ -71,12 +85,30 @@ struct refcache_pcpu_stats {
  *	may always look at its refcount.
  * @next_id: cursor of the cyclic id allocator; protected by the xa_lock of
  *	@ids (xa_alloc_cyclic() takes it).
- * @max_refs: a get that would take an object's refcount above this fails
- *	with -EOVERFLOW. Read locklessly; set before the table is used.
+ * @max_refs: a get or link that would take an object's refcount above this
+ *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE().
  * @live: objects in the table with a non-zero refcount, updated atomically;
  *	kept (rather than derived from @stats) so @peak_live is exact.
  * @peak_live: highest value @live reached; only ever raised, by cmpxchg.
  * @stats: per-CPU counters, written with this_cpu_inc(), summed on read.
+ * @graph_lock: serialises every change to the object graph: adding and
+ *	removing links (each object's link list and links_in, @nr_links), the
+ *	release of an object that has links, and the collector. Never taken
+ *	inside an RCU read section or while holding @gc_sem for reading.
+ * @gc_sem: readers are the outside references' gets and puts (the count
+ *	changes the collector cannot see coming); the collector holds it for
+ *	writing so that no outside reference appears or vanishes while it
+ *	decides what is garbage. Order: @gc_sem, then @graph_lock.
+ * @nr_links: links in the table; under @graph_lock, read with READ_ONCE().
+ * @gc_runs: collections run (dry runs included); under @graph_lock.
+ * @gc_collected: objects collected, in all runs; under @graph_lock.
+ * @gc_last_ns: duration of the last run, in ns; under @graph_lock.
+ * @gc_last_pause_ns: how long the last run held @gc_sem for writing, that
+ *	is, stopped outside gets and puts; under @graph_lock.
+ * @gc_threshold: run the collector from a work item after this many
+ *	creations since the last run (0: never). Read locklessly.
+ * @gc_pending: creations since the last run, for @gc_threshold.
+ * @gc_work: the automatic collection.
  * @ops: optional hooks, NULL in production.
  * @priv: for the owner of the table.
  */
@@ -87,6 +119,16 @@ struct refcache {
 	atomic_long_t live;
 	atomic_long_t peak_live;
 	struct refcache_pcpu_stats __percpu *stats;
+	struct mutex graph_lock; /* the object graph: see above */
+	struct percpu_rw_semaphore gc_sem;
+	unsigned long nr_links;
+	unsigned long gc_runs;
+	unsigned long gc_collected;
+	u64 gc_last_ns;
+	u64 gc_last_pause_ns;
+	unsigned int gc_threshold;
+	atomic_t gc_pending;
+	struct work_struct gc_work;
 	const struct refcache_ops *ops;
 	void *priv;
 };
@@ -101,6 +143,11 @@ struct refcache_stats {
 	unsigned long puts;
 	unsigned long alloc_failures;
 	unsigned long canary_failures;
+	unsigned long links;
+	unsigned long gc_runs;
+	unsigned long gc_collected;
+	u64 gc_last_ns;
+	u64 gc_last_pause_ns;
 	unsigned int obj_size;
 	unsigned int slab_object_size;
 	unsigned int max_refs;

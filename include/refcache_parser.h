@@ -4,6 +4,7 @@
  *
  *   line    := blank* command (blank+ argument)* blank* ["\n"]
  *   command := "create" [COUNT] | "get" ID | "put" ID
+ *            | "link" ID ID | "unlink" ID ID | "gc" ["dry"]
  *   blank   := " " | "\t"
  *   COUNT   := decimal 1..65536
  *   ID      := decimal 1..4294967295
@@ -24,18 +25,26 @@ enum refcache_op {
 	REFCACHE_OP_CREATE,
 	REFCACHE_OP_GET,
 	REFCACHE_OP_PUT,
+	REFCACHE_OP_LINK,
+	REFCACHE_OP_UNLINK,
+	REFCACHE_OP_GC,
 };
 
 /**
  * struct refcache_cmd - one parsed ctl command
  * @op: what to do
  * @count: objects to create (REFCACHE_OP_CREATE)
- * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT)
+ * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT), or the holder
+ *	of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
+ * @to: target of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
+ * @dry_run: only count (REFCACHE_OP_GC)
  */
 struct refcache_cmd {
 	enum refcache_op op;
 	u32 count;
 	u32 id;
+	u32 to;
+	bool dry_run;
 };
 
 int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd);

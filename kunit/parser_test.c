@@ -14,6 +14,8 @@ struct refcache_good_line {
 	enum refcache_op op;
 	u32 count;
 	u32 id;
+	u32 to;
+	bool dry_run;
 };
 
 static const struct refcache_good_line refcache_good_lines[] = {
@@ -33,6 +35,12 @@ static const struct refcache_good_line refcache_good_lines[] = {
 	{ "put 9\n", REFCACHE_OP_PUT, 0, 9 },
 	{ "put 4294967295\n", REFCACHE_OP_PUT, 0, 4294967295U },
 	{ " put 10 ", REFCACHE_OP_PUT, 0, 10 },
+	{ "link 1 2", REFCACHE_OP_LINK, 0, 1, 2 },
+	{ "link 7 7\n", REFCACHE_OP_LINK, 0, 7, 7 },
+	{ "unlink 4294967295 1\n", REFCACHE_OP_UNLINK, 0, 4294967295U, 1 },
+	{ "gc", REFCACHE_OP_GC, 0, 0, 0, false },
+	{ "gc\n", REFCACHE_OP_GC, 0, 0, 0, false },
+	{ "gc dry\n", REFCACHE_OP_GC, 0, 0, 0, true },
 };
 
 static void refcache_good_desc(const struct refcache_good_line *t, char *desc)
@@ -61,10 +69,23 @@ static void refcache_parser_accepts_valid_lines(struct kunit *test)
 	memset(&cmd, 0xa5, sizeof(cmd));
 	KUNIT_ASSERT_EQ(test, refcache_parse_cmd(t->line, strlen(t->line), &cmd), 0);
 	KUNIT_EXPECT_EQ(test, cmd.op, t->op);
-	if (t->op == REFCACHE_OP_CREATE)
+	switch (t->op) {
+	case REFCACHE_OP_CREATE:
 		KUNIT_EXPECT_EQ(test, cmd.count, t->count);
-	else
+		break;
+	case REFCACHE_OP_GET:
+	case REFCACHE_OP_PUT:
 		KUNIT_EXPECT_EQ(test, cmd.id, t->id);
+		break;
+	case REFCACHE_OP_LINK:
+	case REFCACHE_OP_UNLINK:
+		KUNIT_EXPECT_EQ(test, cmd.id, t->id);
+		KUNIT_EXPECT_EQ(test, cmd.to, t->to);
+		break;
+	case REFCACHE_OP_GC:
+		KUNIT_EXPECT_EQ(test, cmd.dry_run, t->dry_run);
+		break;
+	}
 }
 
 struct refcache_bad_line {
@@ -119,6 +140,19 @@ static const struct refcache_bad_line refcache_bad_lines[] = {
 	{ "get\n1", -EINVAL },
 	{ "1 get", -EINVAL },
 	{ "get get", -EINVAL },
+	{ "link", -EINVAL },
+	{ "link 1", -EINVAL },
+	{ "link 1 2 3", -EINVAL },
+	{ "link 0 1", -EINVAL },
+	{ "link 1 0", -EINVAL },
+	{ "link 1 -2", -EINVAL },
+	{ "link 1 0x2", -EINVAL },
+	{ "unlink 1", -EINVAL },
+	{ "unlink 1 4294967296", -EINVAL },
+	{ "gc 1", -EINVAL },
+	{ "gc dry dry", -EINVAL },
+	{ "gc DRY", -EINVAL },
+	{ "gcdry", -EINVAL },
 };
 
 static void refcache_bad_desc(const struct refcache_bad_line *t, char *desc)

@@ -2,31 +2,35 @@
 /*
  * refcache: the object lifecycle.
  *
- * Locking and lifetime rules, in one place:
+ * Locking and lifetime rules (struct refcache and struct refcache_obj in
+ * the headers say what protects each field):
  *
  * - refcache_cachep, refcache_payload_size: set once in
  *   refcache_cache_create() before any table exists, cleared once in
  *   refcache_cache_destroy() after every table is gone; never changed in
  *   between, so read without locks.
- * - rc->ids: the XArray's internal spinlock (xa_lock) serialises every
- *   change to it and to rc->next_id. Readers hold rcu_read_lock() from
- *   xa_load() until they have either taken a reference or given up.
- * - obj->ref: changed only by the three helpers below. None of them ever
- *   moves a counter away from 0, so an object whose count reached 0 stays
- *   dead even while a racing reader can still see it in the table.
- * - The final put erases the object from rc->ids and hands it to call_rcu();
- *   refcache_free_rcu() returns it to the slab after a grace period. A reader
- *   that found the pointer under rcu_read_lock() can therefore always read
+ * - Lookups hold rcu_read_lock() from xa_load() until they have either
+ *   taken a reference or given up. An object leaves the table before it is
+ *   handed to call_rcu(), and refcache_free_rcu() returns it to the slab a
+ *   grace period later, so a reader that found the pointer may always read
  *   its counter, and sees 0 there once it is dying.
+ * - No helper ever moves a counter away from 0: a dead object stays dead
+ *   even while a racing reader can still see it in the table.
+ * - Gets and puts of outside references run inside a read section of
+ *   rc->gc_sem, and so does the release of an object that has no links; an
+ *   object with links is released under rc->graph_lock. The collector holds
+ *   both, so while it runs no object changes its outside count or vanishes.
  * - obj->id, obj->rc and the payload are written before the object is
  *   published in rc->ids (xa_store() orders them) and never change after.
- * - Nothing else frees an object: refcache_destroy() erases whatever is left
- *   in a table that has no users any more, and uses the same RCU free.
+ * - Only the final put (and the collector, and refcache_destroy() on a
+ *   table nobody uses any more) frees an object, always through
+ *   refcache_unpublish() and the RCU callback.
  */
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/percpu-rwsem.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -35,22 +39,6 @@
 #include "refcache.h"
 #include "refcache_compat.h"
 #include "refcache_internal.h"
-
-/**
- * struct refcache_obj - one counted object
- * @ref: the reference count; see the helpers below for the rules.
- * @id: its key in @rc->ids.
- * @rc: the table it lives in.
- * @rcu: for the deferred return to the slab.
- * @payload: refcache_payload_size bytes, a pattern derived from @id.
- */
-struct refcache_obj {
-	struct kref ref;
-	u32 id;
-	struct refcache *rc;
-	struct rcu_head rcu;
-	u8 payload[];
-};
 
 static struct kmem_cache *refcache_cachep;
 static unsigned int refcache_payload_size;
@@ -124,6 +112,9 @@ static struct refcache_obj *refcache_alloc(struct refcache *rc)
 	}
 	this_cpu_inc(refcache_slab_count);
 	obj->rc = rc;
+	obj->links_in = 0;
+	obj->gc_state = REFCACHE_GC_REACHABLE;
+	INIT_LIST_HEAD(&obj->links);
 	return obj;
 }
 
@@ -142,8 +133,13 @@ static void refcache_free_rcu(struct rcu_head *head)
 	refcache_free(obj);
 }
 
-/* Take @obj out of its table; it goes back to the slab after a grace period. */
-static void refcache_unpublish(struct refcache_obj *obj)
+/*
+ * Take a dead @obj out of its table; it goes back to the slab after a grace
+ * period. Called inside a read section of rc->gc_sem or under
+ * rc->graph_lock (or on a table nobody uses), so never while the collector
+ * looks at the table.
+ */
+void refcache_unpublish(struct refcache_obj *obj)
 {
 	struct refcache *rc = obj->rc;
 
@@ -153,29 +149,21 @@ static void refcache_unpublish(struct refcache_obj *obj)
 	call_rcu(&obj->rcu, refcache_free_rcu);
 }
 
-/* The final put: the count reached 0 and will never leave it. */
-static void refcache_release(struct refcache_obj *obj)
-{
-	struct refcache *rc = obj->rc;
-
-	if (rc->ops && rc->ops->released)
-		rc->ops->released(rc, obj->id);
-	refcache_unpublish(obj);
-}
-
 /*
  * The counter helpers. refcount_t offers get-unless-zero but no upper bound
- * below its saturation point and no put-unless-zero that reports the new
+ * below its saturation point, and no put-unless-zero that reports the new
  * value, so these do the same compare-and-exchange loop as
- * __refcount_add_not_zero() with those two additions. max_refs is at most
- * REFCACHE_MAX_REFS_LIMIT, so a counter can never reach saturation, and
- * neither helper moves a counter that is 0.
+ * __refcount_add_not_zero() with those additions. Every bound is at most
+ * INT_MAX and max_refs is at most REFCACHE_MAX_REFS_LIMIT, so a counter
+ * never reaches saturation, and neither helper moves a counter that is 0.
  */
 
-/* Get unless zero, refused at max_refs. Returns the new count or -errno. */
-static int refcache_ref_get(struct refcache_obj *obj)
+/*
+ * Get unless zero, refused at @max. Returns the new count or -errno.
+ * The caller holds rcu_read_lock() or a reference.
+ */
+int refcache_ref_get(struct refcache_obj *obj, unsigned int max)
 {
-	unsigned int max = READ_ONCE(obj->rc->max_refs);
 	int old = refcount_read(&obj->ref.refcount);
 
 	do {
@@ -185,48 +173,129 @@ static int refcache_ref_get(struct refcache_obj *obj)
 			return -EOVERFLOW;
 	} while (!atomic_try_cmpxchg_relaxed(&obj->ref.refcount.refs, &old,
 					     old + 1));
-	this_cpu_inc(obj->rc->stats->gets);
 	return old + 1;
 }
 
 /*
- * Put unless zero, releasing on the last one. Returns the count after the
- * put or -ENOENT. Same ordering as refcount_dec_and_test(): release on the
- * decrement, acquire before the release of the object.
+ * Put of an outside reference: unless zero, and never one of the
+ * references links_in accounts for. Returns the count after the put,
+ * -ENOENT, or -EBUSY when the count does not exceed links_in. Ordering as
+ * refcount_dec_and_test(): release on the decrement, acquire before the
+ * object is released.
+ *
+ * links_in is read after the count (smp_rmb()); graph.c raises it before it
+ * raises the count and lowers it after it lowered the count, so the check
+ * can only err towards -EBUSY, and only while a graph operation on this
+ * object is in flight: callers repeat an -EBUSY under graph_lock, where
+ * links_in is exact.
  */
 static int refcache_ref_put(struct refcache_obj *obj)
 {
 	int old = refcount_read(&obj->ref.refcount);
 
-	do {
+	for (;;) {
+		/* Pairs with the barriers around links_in in graph.c. */
+		smp_rmb();
 		if (!old)
 			return -ENOENT;
-	} while (!atomic_try_cmpxchg_release(&obj->ref.refcount.refs, &old,
-					     old - 1));
-	this_cpu_inc(obj->rc->stats->puts);
-	if (old == 1) {
-		smp_acquire__after_ctrl_dep();
-		refcache_release(obj);
+		if (old <= READ_ONCE(obj->links_in))
+			return -EBUSY;
+		if (atomic_try_cmpxchg_release(&obj->ref.refcount.refs, &old,
+					       old - 1))
+			break;
 	}
+	if (old == 1)
+		smp_acquire__after_ctrl_dep();
 	return old - 1;
 }
 
 /*
- * Find @id and apply a get or a put to it, all under one RCU read section so
- * the object cannot return to the slab in between. *@objp gets the object
- * (valid for the caller only if it now holds a reference).
+ * The final put happened and the caller owns the dead @obj. Called with no
+ * refcache lock held.
  */
-static __always_inline int refcache_id_ref(struct refcache *rc, u32 id,
-					   bool get, struct refcache_obj **objp)
+static void refcache_release(struct refcache_obj *obj)
 {
-	struct refcache_obj *obj;
+	struct refcache *rc = obj->rc;
+
+	if (rc->ops && rc->ops->released)
+		rc->ops->released(rc, obj->id);
+	/* A dead object gains no links: this list only shrinks from now on. */
+	if (!list_empty(&obj->links)) {
+		refcache_release_links(obj);
+		return;
+	}
+	percpu_down_read(&rc->gc_sem);
+	refcache_unpublish(obj);
+	percpu_up_read(&rc->gc_sem);
+}
+
+/*
+ * A put the lockless check refused with -EBUSY, repeated under graph_lock,
+ * where links_in is exact. Graph operations and the collector hold that
+ * lock, so this needs no gc_sem. @obj is NULL for a put by @id.
+ */
+static int refcache_put_exact(struct refcache *rc, u32 id,
+			      struct refcache_obj **objp)
+{
+	struct refcache_obj *obj = *objp;
 	int ret = -ENOENT;
 
+	mutex_lock(&rc->graph_lock);
 	rcu_read_lock();
-	obj = xa_load(&rc->ids, id);
+	if (!obj)
+		obj = xa_load(&rc->ids, id);
 	if (obj)
-		ret = get ? refcache_ref_get(obj) : refcache_ref_put(obj);
+		ret = refcache_ref_put(obj);
 	rcu_read_unlock();
+	mutex_unlock(&rc->graph_lock);
+	*objp = obj;
+	return ret;
+}
+
+/*
+ * A get (@get) or put of an outside reference of @held, an object the caller
+ * holds a reference on, or if that is NULL of the object @id. Returns the
+ * count after it or -errno; a final put has released the object. Counts the
+ * operation in the table's statistics.
+ */
+static int refcache_outside(struct refcache *rc, u32 id,
+			    struct refcache_obj *held, bool get,
+			    struct refcache_obj **objp)
+{
+	struct refcache_obj *obj = held;
+	bool release = false;
+	int ret = -ENOENT;
+
+	percpu_down_read(&rc->gc_sem);
+	rcu_read_lock();
+	if (!obj)
+		obj = xa_load(&rc->ids, id);
+	if (obj)
+		ret = get ? refcache_ref_get(obj, READ_ONCE(rc->max_refs)) :
+			    refcache_ref_put(obj);
+	rcu_read_unlock();
+	if (!ret) {
+		/* The common final put: no hook, no links, one section. */
+		release = (rc->ops && rc->ops->released) ||
+			  !list_empty(&obj->links);
+		if (!release)
+			refcache_unpublish(obj);
+	}
+	percpu_up_read(&rc->gc_sem);
+
+	if (ret == -EBUSY) {
+		obj = held;
+		ret = refcache_put_exact(rc, id, &obj);
+		release = !ret;
+	}
+	if (release)
+		refcache_release(obj);
+	if (ret >= 0) {
+		if (get)
+			this_cpu_inc(rc->stats->gets);
+		else
+			this_cpu_inc(rc->stats->puts);
+	}
 	if (objp)
 		*objp = obj;
 	return ret;
@@ -248,6 +317,10 @@ int refcache_init(struct refcache *rc, unsigned int max_refs,
 	rc->stats = alloc_percpu(struct refcache_pcpu_stats);
 	if (!rc->stats)
 		return -ENOMEM;
+	if (refcache_graph_init(rc)) {
+		free_percpu(rc->stats);
+		return -ENOMEM;
+	}
 	xa_init_flags(&rc->ids, XA_FLAGS_ALLOC1);
 	rc->next_id = 1;
 	rc->max_refs = max_refs;
@@ -262,8 +335,8 @@ EXPORT_SYMBOL_GPL(refcache_init);
  * refcache_destroy() - reclaim every object still in a table, then free it
  * @rc: a table nobody uses any more
  *
- * Whatever references are outstanding, each object is released exactly once
- * and returned to the slab before this returns.
+ * Whatever references and links are outstanding, each object is released
+ * exactly once and returned to the slab before this returns.
  *
  * Return: the number of objects that were still live.
  */
@@ -272,7 +345,9 @@ unsigned long refcache_destroy(struct refcache *rc)
 	struct refcache_obj *obj;
 	unsigned long index, n = 0;
 
+	refcache_graph_destroy(rc);
 	xa_for_each(&rc->ids, index, obj) {
+		refcache_free_links(obj);
 		refcache_unpublish(obj);
 		n++;
 		cond_resched();
@@ -295,6 +370,7 @@ static void refcache_account_created(struct refcache *rc, unsigned int n)
 	while (live > peak &&
 	       !atomic_long_try_cmpxchg(&rc->peak_live, &peak, live))
 		;
+	refcache_gc_note_created(rc, n);
 }
 
 /*
@@ -405,7 +481,7 @@ EXPORT_SYMBOL_GPL(refcache_create_batch);
 struct refcache_obj *refcache_lookup(struct refcache *rc, u32 id)
 {
 	struct refcache_obj *obj;
-	int ret = refcache_id_ref(rc, id, true, &obj);
+	int ret = refcache_outside(rc, id, NULL, true, &obj);
 
 	return ret < 0 ? ERR_PTR(ret) : obj;
 }
@@ -419,7 +495,7 @@ EXPORT_SYMBOL_GPL(refcache_lookup);
  */
 int refcache_get(struct refcache_obj *obj)
 {
-	return refcache_ref_get(obj);
+	return refcache_outside(obj->rc, 0, obj, true, NULL);
 }
 EXPORT_SYMBOL_GPL(refcache_get);
 
@@ -428,13 +504,14 @@ EXPORT_SYMBOL_GPL(refcache_get);
  * @obj: the object; on the final put it is gone when this returns
  *
  * Return: the refcount after the put; 0 means the object was released.
+ * -EBUSY if links hold every reference left (the caller's was not its own).
  */
 int refcache_put(struct refcache_obj *obj)
 {
-	int ret = refcache_ref_put(obj);
+	int ret = refcache_outside(obj->rc, 0, obj, false, NULL);
 
 	/* The caller held a reference, so the count was not 0. */
-	WARN_ON_ONCE(ret < 0);
+	WARN_ON_ONCE(ret == -ENOENT);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(refcache_put);
@@ -448,7 +525,7 @@ EXPORT_SYMBOL_GPL(refcache_put);
  */
 int refcache_get_id(struct refcache *rc, u32 id)
 {
-	return refcache_id_ref(rc, id, true, NULL);
+	return refcache_outside(rc, id, NULL, true, NULL);
 }
 EXPORT_SYMBOL_GPL(refcache_get_id);
 
@@ -457,11 +534,12 @@ EXPORT_SYMBOL_GPL(refcache_get_id);
  * @rc: the table
  * @id: its id
  *
- * Return: the refcount after the put (0: released), or -ENOENT.
+ * Return: the refcount after the put (0: released), -ENOENT, or -EBUSY
+ * when links hold every reference left.
  */
 int refcache_put_id(struct refcache *rc, u32 id)
 {
-	return refcache_id_ref(rc, id, false, NULL);
+	return refcache_outside(rc, id, NULL, false, NULL);
 }
 EXPORT_SYMBOL_GPL(refcache_put_id);
 
@@ -541,6 +619,11 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 		st->alloc_failures += READ_ONCE(p->alloc_failures);
 		st->canary_failures += READ_ONCE(p->canary_failures);
 	}
+	st->links = READ_ONCE(rc->nr_links);
+	st->gc_runs = READ_ONCE(rc->gc_runs);
+	st->gc_collected = READ_ONCE(rc->gc_collected);
+	st->gc_last_ns = READ_ONCE(rc->gc_last_ns);
+	st->gc_last_pause_ns = READ_ONCE(rc->gc_last_pause_ns);
 	st->live = atomic_long_read(&rc->live);
 	st->peak_live = atomic_long_read(&rc->peak_live);
 	st->obj_size = refcache_payload_size;

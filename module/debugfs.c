@@ -3,7 +3,8 @@
  * refcache: the debugfs front end, /sys/kernel/debug/refcache/.
  *
  *   ctl      0600  one command per write(2); read(2) returns its result
- *   objects  0400  "ID REFCOUNT" per live object, ascending id
+ *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object,
+ *                  ascending id
  *   stats    0400  "name value" per counter
  *
  * Each open ctl file keeps the result of its own last successful command, so
@@ -73,6 +74,7 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 	size_t size = REFCACHE_U32_LINE + 1, len = 0;
 	u32 *ids = NULL;
 	char *buf;
+	long n;
 	u32 i;
 	int ret;
 
@@ -103,6 +105,21 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 		ret = refcache_put_id(rc, cmd->id);
 		if (ret >= 0)
 			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_LINK:
+		ret = refcache_link(rc, cmd->id, cmd->to);
+		if (ret >= 0)
+			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_UNLINK:
+		ret = refcache_unlink(rc, cmd->id, cmd->to);
+		if (ret >= 0)
+			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_GC:
+		n = refcache_gc(rc, cmd->dry_run);
+		len = scnprintf(buf, size, "%ld\n", n);
+		ret = 0;
 		break;
 	default:
 		ret = -EINVAL;
@@ -202,9 +219,17 @@ static void refcache_objects_stop(struct seq_file *m, void *v)
 	rcu_read_unlock();
 }
 
+/* "ID REFCOUNT NLINKS [TARGET...]", under the RCU read section of start. */
 static int refcache_objects_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "%u %u\n", refcache_obj_id(v), refcache_obj_refcount(v));
+	const struct refcache_obj *obj = v;
+	const struct refcache_link *link;
+
+	seq_printf(m, "%u %u %u", obj->id, refcache_obj_refcount(obj),
+		   refcache_obj_links(obj, NULL, 0));
+	list_for_each_entry_rcu(link, &obj->links, node)
+		seq_printf(m, " %u", READ_ONCE(link->to->id));
+	seq_putc(m, '\n');
 	return 0;
 }
 
@@ -230,6 +255,11 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "puts %lu\n", st.puts);
 	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
 	seq_printf(m, "canary_failures %lu\n", st.canary_failures);
+	seq_printf(m, "links %lu\n", st.links);
+	seq_printf(m, "gc_runs %lu\n", st.gc_runs);
+	seq_printf(m, "gc_collected %lu\n", st.gc_collected);
+	seq_printf(m, "gc_last_ns %llu\n", st.gc_last_ns);
+	seq_printf(m, "gc_last_pause_ns %llu\n", st.gc_last_pause_ns);
 	seq_printf(m, "max_refs %u\n", st.max_refs);
 	seq_printf(m, "obj_size %u\n", st.obj_size);
 	seq_printf(m, "slab_object_size %u\n", st.slab_object_size);

@@ -25,10 +25,17 @@ static unsigned int obj_size = 64;
 module_param(obj_size, uint, 0444);
 MODULE_PARM_DESC(obj_size, "payload bytes per object, 0..4096 (default 64)");
 
-static unsigned int max_refs = REFCACHE_MAX_REFS_LIMIT;
+struct refcache refcache_default;
+EXPORT_SYMBOL_GPL(refcache_default);
 
-/* max_refs may change at run time; it is published to the default table. */
-static int max_refs_set(const char *val, const struct kernel_param *kp)
+/*
+ * The run-time parameters: parse a value in [@min, @max] into the
+ * parameter and publish it to the default table's @field, which is read
+ * locklessly.
+ */
+static int refcache_param_set(const char *val, const struct kernel_param *kp,
+			      unsigned int min, unsigned int max,
+			      unsigned int *field)
 {
 	unsigned int v;
 	int err;
@@ -36,11 +43,19 @@ static int max_refs_set(const char *val, const struct kernel_param *kp)
 	err = kstrtouint(val, 10, &v);
 	if (err)
 		return err;
-	if (!v || v > REFCACHE_MAX_REFS_LIMIT)
+	if (v < min || v > max)
 		return -EINVAL;
 	*(unsigned int *)kp->arg = v;
-	WRITE_ONCE(refcache_default.max_refs, v);
+	WRITE_ONCE(*field, v);
 	return 0;
+}
+
+static unsigned int max_refs = REFCACHE_MAX_REFS_LIMIT;
+
+static int max_refs_set(const char *val, const struct kernel_param *kp)
+{
+	return refcache_param_set(val, kp, 1, REFCACHE_MAX_REFS_LIMIT,
+				  &refcache_default.max_refs);
 }
 
 static const struct kernel_param_ops max_refs_ops = {
@@ -50,10 +65,24 @@ static const struct kernel_param_ops max_refs_ops = {
 
 module_param_cb(max_refs, &max_refs_ops, &max_refs, 0644);
 MODULE_PARM_DESC(max_refs,
-		 "highest refcount a get may reach, 1..1073741824 (default 1073741824)");
+		 "highest refcount a get or link may reach, 1..1073741824 (default 1073741824)");
 
-struct refcache refcache_default;
-EXPORT_SYMBOL_GPL(refcache_default);
+static unsigned int gc_threshold;
+
+static int gc_threshold_set(const char *val, const struct kernel_param *kp)
+{
+	return refcache_param_set(val, kp, 0, UINT_MAX,
+				  &refcache_default.gc_threshold);
+}
+
+static const struct kernel_param_ops gc_threshold_ops = {
+	.set = gc_threshold_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(gc_threshold, &gc_threshold_ops, &gc_threshold, 0644);
+MODULE_PARM_DESC(gc_threshold,
+		 "collect cycles automatically after this many creations (0: only on 'gc', the default)");
 
 static int __init refcache_module_init(void)
 {
@@ -69,6 +98,7 @@ static int __init refcache_module_init(void)
 	err = refcache_init(&refcache_default, max_refs, NULL);
 	if (err)
 		goto destroy_cache;
+	refcache_default.gc_threshold = gc_threshold;
 	err = refcache_debugfs_init(&refcache_default);
 	if (err)
 		goto destroy_table;

@@ -125,6 +125,20 @@ int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 		err = refcache_parse_u32(&tok[1], 1, U32_MAX, &c.id);
 		if (err)
 			return err;
+	} else if (refcache_token_is(&tok[0], "link") ||
+		   refcache_token_is(&tok[0], "unlink")) {
+		c.op = tok[0].s[0] == 'l' ? REFCACHE_OP_LINK : REFCACHE_OP_UNLINK;
+		if (n != 3)
+			return -EINVAL;
+		err = refcache_parse_u32(&tok[1], 1, U32_MAX, &c.id) ?:
+		      refcache_parse_u32(&tok[2], 1, U32_MAX, &c.to);
+		if (err)
+			return err;
+	} else if (refcache_token_is(&tok[0], "gc")) {
+		c.op = REFCACHE_OP_GC;
+		if (n > 2 || (n == 2 && !refcache_token_is(&tok[1], "dry")))
+			return -EINVAL;
+		c.dry_run = n == 2;
 	} else {
 		return -EINVAL;
 	}
