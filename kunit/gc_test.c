@@ -134,12 +134,16 @@ static void refcache_gc_collects_self_loop(struct kunit *test)
 	/* Only its own link holds it now: nothing outside may drop that. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), -EBUSY);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 1L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
 	/* Garbage is collected once. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 1UL);
 	refcache_gc_expect_all_freed(test, 1);
 }
 
@@ -216,8 +220,11 @@ static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[i]), 1);
 
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 6UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 5L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[i]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, held), 1U);
@@ -249,6 +256,7 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 4L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, d), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 4UL);
 
 	/*
 	 * There is no cycle, so the put of a's only outside reference frees
@@ -257,9 +265,11 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, d), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 0UL);
 	refcache_gc_expect_all_freed(test, 4);
 }
 
@@ -297,6 +307,10 @@ static void refcache_gc_dry_run_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.freed, before.freed);
 	KUNIT_EXPECT_EQ(test, after.gets, before.gets);
 	KUNIT_EXPECT_EQ(test, after.puts, before.puts);
+	KUNIT_EXPECT_EQ(test, after.links, 5UL);
+	KUNIT_EXPECT_EQ(test, after.gc_collected, before.gc_collected);
+	/* refcache.h: gc_runs counts dry runs too. */
+	KUNIT_EXPECT_EQ(test, after.gc_runs, before.gc_runs + 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[2]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[3]), 2U);
@@ -305,10 +319,14 @@ static void refcache_gc_dry_run_changes_nothing(struct kunit *test)
 	/* The real run frees what the dry run counted. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 3UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 6UL);
 	refcache_gc_expect_all_freed(test, 5);
 }
 
@@ -344,6 +362,7 @@ static void refcache_link_unlink_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 3UL);
 	KUNIT_EXPECT_EQ(test, (out[0] == b) + (out[1] == b) + (out[2] == b), 2);
 	KUNIT_EXPECT_EQ(test, (out[0] == a) + (out[1] == a) + (out[2] == a), 1);
 	KUNIT_EXPECT_EQ(test, out[3], 0U);
@@ -373,6 +392,7 @@ static void refcache_link_unlink_arithmetic(struct kunit *test)
 	/* The refusals changed nothing. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
 
 	/* An unlink that drops the last reference releases the target. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
@@ -380,9 +400,30 @@ static void refcache_link_unlink_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, b), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
 	refcache_gc_expect_all_freed(test, 3);
+}
+
+static void refcache_unlink_of_last_self_link_releases(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 a;
+
+	refcache_gc_create(test, 1, &a);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
+	/* The last reference was a's own link: a dies of dropping it. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	refcache_gc_expect_all_freed(test, 1);
 }
 
 static void refcache_link_refused_at_max_refs(struct kunit *test)
@@ -390,7 +431,7 @@ static void refcache_link_refused_at_max_refs(struct kunit *test)
 	struct refcache *rc = refcache_gc_table(test);
 	u32 ids[2], out[4], a, c;
 
-	rc->max_refs = 3;
+	WRITE_ONCE(rc->max_refs, 3);
 	refcache_gc_create(test, 2, ids);
 	a = ids[0];
 	c = ids[1];
@@ -403,6 +444,7 @@ static void refcache_link_refused_at_max_refs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, c), 3U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, c, out, 4), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 2);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, c, c), 3);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, c, c), 2);
@@ -459,7 +501,8 @@ static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
 	const unsigned int n = GC_CHAIN_LEN;
-	u64 t0, t_create, t_link, t_put, t_release, t_free;
+	u64 t0, t_create, t_link, t_put, t_gc, t_release, t_free;
+	struct refcache_stats st;
 	unsigned int i, batch;
 	u32 *ids;
 	int ret;
@@ -493,22 +536,33 @@ static void refcache_release_of_long_chain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[n / 2]), -EBUSY);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, (long)n);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[n - 1]), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, (unsigned long)n - 1);
+
+	/* The collector walks the whole chain too: all reachable from the head. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	t_gc = ktime_get_ns();
+	refcache_stats(rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, (long)n);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, 1UL);
+	KUNIT_EXPECT_GT(test, st.gc_last_ns, 0ULL);
 
 	/* One put releases the head and, link by link, all of the rest. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	t_release = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[n - 1]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	refcache_gc_expect_all_freed(test, n);
 	t_free = ktime_get_ns();
 
 	kunit_info(test,
-		   "chain of %u: create %llu ms, link %llu ms, put %llu ms, release %llu ms, back in slab %llu ms\n",
+		   "chain of %u: create %llu ms, link %llu ms, put %llu ms, gc %llu ms, release %llu ms, back in slab %llu ms\n",
 		   n, div_u64(t_create - t0, NSEC_PER_MSEC),
 		   div_u64(t_link - t_create, NSEC_PER_MSEC),
 		   div_u64(t_put - t_link, NSEC_PER_MSEC),
-		   div_u64(t_release - t_put, NSEC_PER_MSEC),
+		   div_u64(t_gc - t_put, NSEC_PER_MSEC),
+		   div_u64(t_release - t_gc, NSEC_PER_MSEC),
 		   div_u64(t_free - t_release, NSEC_PER_MSEC));
 }
 
@@ -578,6 +632,18 @@ static unsigned int refcache_gc_model_live(const struct refcache_gc_model *m)
 	for (i = 0; i < m->n; i++)
 		live += m->live[i];
 	return live;
+}
+
+static unsigned long refcache_gc_model_links(const struct refcache_gc_model *m)
+{
+	unsigned long links = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < m->n; i++) {
+		for (j = 0; j < m->n && m->live[i]; j++)
+			links += m->mult[i][j];
+	}
+	return links;
 }
 
 /* Mark in @reach the nodes an outside reference reaches; return the rest. */
@@ -708,6 +774,9 @@ static void refcache_gc_compare(struct kunit *test,
 		KUNIT_ASSERT_EQ_MSG(test, s->nr_links[i], links,
 				    "graph %u %s: links of node %u", graph, when, i);
 	}
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).links,
+			    refcache_gc_model_links(m),
+			    "graph %u %s: stats.links", graph, when);
 	kunit_kfree(test, s);
 }
 
@@ -745,91 +814,157 @@ static unsigned int refcache_gc_model_collect(struct kunit *test,
 	return garbage;
 }
 
-static void refcache_gc_matches_reachability_model(struct kunit *test)
+/* Drop a random link, or try one that does not exist; check the result. */
+static void refcache_gc_model_unlink(struct kunit *test,
+				     struct refcache_gc_model *m, u32 *seed,
+				     unsigned int graph)
+{
+	unsigned int from = refcache_gc_xorshift(seed) % m->n;
+	unsigned int to = refcache_gc_xorshift(seed) % m->n;
+	int ret, want = -ENOENT;
+
+	if (!(refcache_gc_xorshift(seed) % 4))
+		to = from;
+	ret = refcache_unlink(refcache_gc_table(test), m->ids[from], m->ids[to]);
+	if (m->live[from] && m->mult[from][to]) {
+		m->mult[from][to]--;
+		want = refcache_gc_model_refcount(m, to);
+		refcache_gc_model_settle(m);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, ret, want, "graph %u: unlink %u -> %u%s",
+			    graph, from, to, from == to ? " (self link)" : "");
+}
+
+/**
+ * struct refcache_gc_expected - table-wide counters the random graphs predict
+ * @created: objects created
+ * @collected: objects freed by gc (not by refcount)
+ * @runs: gc runs, dry runs included
+ */
+struct refcache_gc_expected {
+	unsigned long created;
+	unsigned long collected;
+	unsigned long runs;
+};
+
+/*
+ * Build one random graph on a table with nothing live, check every result
+ * against the model, collect, and leave the table empty again. With
+ * @unlinks, links are also dropped at random along the way.
+ */
+static void refcache_gc_random_graph(struct kunit *test,
+				     struct refcache_gc_model *m, u32 *seed,
+				     unsigned int graph, bool unlinks,
+				     struct refcache_gc_expected *exp)
 {
 	struct refcache *rc = refcache_gc_table(test);
-	unsigned long created = 0, collected = 0;
-	struct refcache_gc_model *m;
-	unsigned int graph, i, k, nl, from, to;
-	u32 seed = 0x2545f491;
-	u64 t0 = ktime_get_ns();
+	unsigned int i, k, nl, from, to;
 	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->n = 1 + refcache_gc_xorshift(seed) % GC_MAX_NODES;
+	refcache_gc_create(test, m->n, m->ids);
+	exp->created += m->n;
+	for (i = 0; i < m->n; i++) {
+		m->live[i] = true;
+		m->ext[i] = 1;
+	}
+
+	/* 0..3n links; about one in eight is forced to be a self link. */
+	nl = refcache_gc_xorshift(seed) % (3 * m->n + 1);
+	for (k = 0; k < nl; k++) {
+		from = refcache_gc_xorshift(seed) % m->n;
+		to = refcache_gc_xorshift(seed) % m->n;
+		if (!(refcache_gc_xorshift(seed) % 8))
+			to = from;
+		ret = refcache_link(rc, m->ids[from], m->ids[to]);
+		m->mult[from][to]++;
+		KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, to),
+				    "graph %u: link %u -> %u", graph, from, to);
+	}
+
+	/* A quarter of the nodes get a second outside reference. */
+	for (i = 0; i < m->n; i++) {
+		if (refcache_gc_xorshift(seed) % 4)
+			continue;
+		ret = refcache_get_id(rc, m->ids[i]);
+		m->ext[i]++;
+		KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, i),
+				    "graph %u: get of node %u", graph, i);
+	}
+
+	/* About half keep one outside reference; the rest drop all. */
+	for (i = 0; i < m->n; i++) {
+		bool keep = refcache_gc_xorshift(seed) % 2;
+
+		while (m->ext[i] > keep)
+			refcache_gc_model_put(test, m, i, graph);
+	}
+	/* Nothing outside holds these: put is refused or finds nothing. */
+	for (i = 0; i < m->n; i++) {
+		if (m->ext[i])
+			continue;
+		KUNIT_ASSERT_EQ_MSG(test, refcache_put_id(rc, m->ids[i]),
+				    m->live[i] ? -EBUSY : -ENOENT,
+				    "graph %u: put of unheld node %u", graph, i);
+	}
+	/* Unlinks now may release objects only links held, and cascade. */
+	for (k = 0; unlinks && k < m->n; k++)
+		refcache_gc_model_unlink(test, m, seed, graph);
+	refcache_gc_compare(test, m, graph, "before gc");
+
+	exp->collected += refcache_gc_model_collect(test, m, graph);
+	exp->runs += 2;
+	refcache_gc_compare(test, m, graph, "after gc");
+
+	/* Drop what is left; the remaining cycles go to a second gc. */
+	for (i = 0; i < m->n; i++) {
+		while (m->ext[i])
+			refcache_gc_model_put(test, m, i, graph);
+	}
+	refcache_gc_compare(test, m, graph, "after final puts");
+	exp->collected += refcache_gc_model_collect(test, m, graph);
+	exp->runs += 2;
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_model_live(m), 0U,
+			    "graph %u: model", graph);
+	refcache_gc_compare(test, m, graph, "at the end");
+}
+
+static void refcache_gc_random_graphs(struct kunit *test, u32 seed,
+				      bool unlinks)
+{
+	struct refcache_gc_expected exp = {};
+	struct refcache_gc_model *m;
+	struct refcache_stats st;
+	u64 t0 = ktime_get_ns();
+	unsigned int graph;
 
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	for (graph = 0; graph < GC_GRAPHS; graph++) {
-		memset(m, 0, sizeof(*m));
-		m->n = 1 + refcache_gc_xorshift(&seed) % GC_MAX_NODES;
-		refcache_gc_create(test, m->n, m->ids);
-		created += m->n;
-		for (i = 0; i < m->n; i++) {
-			m->live[i] = true;
-			m->ext[i] = 1;
-		}
-
-		/* 0..3n links; about one in eight is forced to be a self link. */
-		nl = refcache_gc_xorshift(&seed) % (3 * m->n + 1);
-		for (k = 0; k < nl; k++) {
-			from = refcache_gc_xorshift(&seed) % m->n;
-			to = refcache_gc_xorshift(&seed) % m->n;
-			if (!(refcache_gc_xorshift(&seed) % 8))
-				to = from;
-			ret = refcache_link(rc, m->ids[from], m->ids[to]);
-			m->mult[from][to]++;
-			KUNIT_ASSERT_EQ_MSG(test, ret,
-					    (int)refcache_gc_model_refcount(m, to),
-					    "graph %u: link %u -> %u", graph, from, to);
-		}
-
-		/* A quarter of the nodes get a second outside reference. */
-		for (i = 0; i < m->n; i++) {
-			if (refcache_gc_xorshift(&seed) % 4)
-				continue;
-			ret = refcache_get_id(rc, m->ids[i]);
-			m->ext[i]++;
-			KUNIT_ASSERT_EQ_MSG(test, ret,
-					    (int)refcache_gc_model_refcount(m, i),
-					    "graph %u: get of node %u", graph, i);
-		}
-
-		/* About half keep one outside reference; the rest drop all. */
-		for (i = 0; i < m->n; i++) {
-			bool keep = refcache_gc_xorshift(&seed) % 2;
-
-			while (m->ext[i] > keep)
-				refcache_gc_model_put(test, m, i, graph);
-		}
-		/* Nothing outside holds these: put is refused or finds nothing. */
-		for (i = 0; i < m->n; i++) {
-			if (m->ext[i])
-				continue;
-			KUNIT_ASSERT_EQ_MSG(test, refcache_put_id(rc, m->ids[i]),
-					    m->live[i] ? -EBUSY : -ENOENT,
-					    "graph %u: put of unheld node %u", graph, i);
-		}
-		refcache_gc_compare(test, m, graph, "before gc");
-
-		collected += refcache_gc_model_collect(test, m, graph);
-		refcache_gc_compare(test, m, graph, "after gc");
-
-		/* Drop what is left; the remaining cycles go to a second gc. */
-		for (i = 0; i < m->n; i++) {
-			while (m->ext[i])
-				refcache_gc_model_put(test, m, i, graph);
-		}
-		refcache_gc_compare(test, m, graph, "after final puts");
-		collected += refcache_gc_model_collect(test, m, graph);
-		KUNIT_ASSERT_EQ_MSG(test, refcache_gc_model_live(m), 0U,
-				    "graph %u: model", graph);
-		refcache_gc_compare(test, m, graph, "at the end");
+		refcache_gc_random_graph(test, m, &seed, graph, unlinks, &exp);
 		cond_resched();
 	}
-	refcache_gc_expect_all_freed(test, created);
+	refcache_gc_expect_all_freed(test, exp.created);
+	refcache_stats(refcache_gc_table(test), &st);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, exp.runs);
+	KUNIT_EXPECT_EQ(test, st.gc_collected, exp.collected);
+	KUNIT_EXPECT_EQ(test, st.links, 0UL);
 	kunit_info(test, "%u graphs, %lu objects, %lu collected by gc in %llu ms\n",
-		   GC_GRAPHS, created, collected,
+		   GC_GRAPHS, exp.created, exp.collected,
 		   div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	/* The generator must have produced garbage for gc to find. */
-	KUNIT_EXPECT_GT(test, collected, 0UL);
+	KUNIT_EXPECT_GT(test, exp.collected, 0UL);
+}
+
+static void refcache_gc_matches_reachability_model(struct kunit *test)
+{
+	refcache_gc_random_graphs(test, 0x2545f491, false);
+}
+
+static void refcache_unlink_matches_reachability_model(struct kunit *test)
+{
+	refcache_gc_random_graphs(test, 0x9e3779b9, true);
 }
 
 static struct kunit_case refcache_gc_test_cases[] = {
@@ -840,10 +975,12 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_diamond_freed_by_refcount),
 	KUNIT_CASE(refcache_gc_dry_run_changes_nothing),
 	KUNIT_CASE(refcache_link_unlink_arithmetic),
+	KUNIT_CASE(refcache_unlink_of_last_self_link_releases),
 	KUNIT_CASE(refcache_link_refused_at_max_refs),
 	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
+	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),
 	{}
 };
 
