@@ -1,0 +1,994 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for refcache's object graph: links between objects and the
+ * cycle collector (trial deletion, as in CPython's gc).
+ *
+ * An "outside" reference is one taken by create, get or lookup; a link is a
+ * reference one object holds on another. refcache_gc() must free exactly the
+ * objects that no outside reference reaches, directly or through links. The
+ * small cases pin down one shape each; refcache_gc_matches_reachability_model
+ * compares the collector with a plain reachability model on many random
+ * graphs.
+ *
+ * Every case gets a table of its own (suite init/exit), and the exit checks
+ * that every object the case made went back to the slab.
+ */
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "refcache.h"
+
+/* Random graphs: how many, and at most how many nodes each. */
+#define GC_GRAPHS	1000U
+#define GC_MAX_NODES	16U
+/* Up to 3n links per graph. */
+#define GC_MAX_LINKS	(3 * GC_MAX_NODES)
+/* Length of the chain released by one put. */
+#define GC_CHAIN_LEN	1000000U
+
+/**
+ * struct refcache_gc_fixture - one case's table
+ * @rc: the table
+ * @slab_before: refcache_slab_objects() when the case started
+ */
+struct refcache_gc_fixture {
+	struct refcache rc;
+	long slab_before;
+};
+
+static int refcache_gc_test_init(struct kunit *test)
+{
+	struct refcache_gc_fixture *f;
+	int err;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	refcache_quiesce();
+	f->slab_before = refcache_slab_objects();
+	err = refcache_init(&f->rc, 1000, NULL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	f->rc.priv = f;
+	test->priv = f;
+	return 0;
+}
+
+static void refcache_gc_test_exit(struct kunit *test)
+{
+	struct refcache_gc_fixture *f = test->priv;
+
+	/* destroy must also reclaim objects that still hold links. */
+	refcache_destroy(&f->rc);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+}
+
+static struct refcache *refcache_gc_table(struct kunit *test)
+{
+	struct refcache_gc_fixture *f = test->priv;
+
+	return &f->rc;
+}
+
+static struct refcache_stats refcache_gc_stats(struct kunit *test)
+{
+	struct refcache_stats st;
+
+	refcache_stats(refcache_gc_table(test), &st);
+	return st;
+}
+
+/* Create @n objects, each with one outside reference, ids into @ids. */
+static void refcache_gc_create(struct kunit *test, unsigned int n, u32 *ids)
+{
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(refcache_gc_table(test), n, ids),
+			0);
+}
+
+/* The refcount of live object @id, or 0 if it is not live. */
+static unsigned int refcache_gc_refcount(struct kunit *test, u32 id)
+{
+	struct refcache_obj *obj;
+	unsigned int ref = 0;
+	u32 found = id;
+
+	rcu_read_lock();
+	obj = refcache_find_next(refcache_gc_table(test), &found);
+	if (obj && found == id)
+		ref = refcache_obj_refcount(obj);
+	rcu_read_unlock();
+	return ref;
+}
+
+/* Wait for the RCU-deferred frees, then check the slab and the table. */
+static void refcache_gc_expect_all_freed(struct kunit *test,
+					 unsigned long created)
+{
+	struct refcache_gc_fixture *f = test->priv;
+	struct refcache_stats st;
+	u32 id = 0;
+
+	refcache_quiesce();
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 0L);
+	KUNIT_EXPECT_EQ(test, st.created, created);
+	KUNIT_EXPECT_EQ(test, st.freed, created);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, refcache_find_next(&f->rc, &id));
+	rcu_read_unlock();
+}
+
+static void refcache_gc_collects_self_loop(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 a;
+
+	refcache_gc_create(test, 1, &a);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 1);
+	/* Only its own link holds it now: nothing outside may drop that. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), -EBUSY);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
+	/* Garbage is collected once. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 1UL);
+	refcache_gc_expect_all_freed(test, 1);
+}
+
+static void refcache_gc_collects_two_cycle(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[2];
+
+	refcache_gc_create(test, 2, ids);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 1);
+	/* Still reachable from ids[1]'s outside reference. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	refcache_gc_expect_all_freed(test, 2);
+}
+
+static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], root, a, b;
+
+	refcache_gc_create(test, 3, ids);
+	root = ids[0];
+	a = ids[1];
+	b = ids[2];
+	/* root -> a <-> b, only root held from outside. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, root, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, b, a), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 3L);
+	/* The trial deletion left every count as it was. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, root), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 1U);
+
+	/* Dropping root frees it by refcount; the cycle is now garbage. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, root), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
+	refcache_gc_expect_all_freed(test, 3);
+}
+
+static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[6], held;
+	unsigned int i;
+
+	/*
+	 * ids[0] <-> ids[1] -> ids[2] -> ids[3] -> ids[4] -> held, and held
+	 * keeps its outside reference: the collector frees the cycle and the
+	 * chain but not held, which loses only the link the chain had on it.
+	 */
+	refcache_gc_create(test, 6, ids);
+	held = ids[5];
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
+	for (i = 1; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[i], ids[i + 1]), 2);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[i]), 1);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 6UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 5L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[i]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, held), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, held), 0);
+	refcache_gc_expect_all_freed(test, 6);
+}
+
+static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[4], a, b, c, d;
+
+	refcache_gc_create(test, 4, ids);
+	a = ids[0];
+	b = ids[1];
+	c = ids[2];
+	d = ids[3];
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, b, d), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, c, d), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, d), 2);
+
+	/* Everything hangs off a: nothing is garbage. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 4L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, d), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 4UL);
+
+	/*
+	 * There is no cycle, so the put of a's only outside reference frees
+	 * the whole diamond by refcount alone, d only after both b and c.
+	 * The collector then has nothing left to do.
+	 */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, d), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 0UL);
+	refcache_gc_expect_all_freed(test, 4);
+}
+
+static void refcache_gc_dry_run_changes_nothing(struct kunit *test)
+{
+	struct refcache_gc_fixture *f = test->priv;
+	struct refcache *rc = &f->rc;
+	struct refcache_stats before, after;
+	long slab;
+	u32 ids[5];
+
+	/* Garbage: ids[0] <-> ids[1] -> ids[2]; kept: ids[3] -> ids[4] -> ids[3]. */
+	refcache_gc_create(test, 5, ids);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[3], ids[4]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[4], ids[3]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[4]), 1);
+
+	refcache_quiesce();
+	refcache_stats(rc, &before);
+	slab = refcache_slab_objects();
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
+	refcache_quiesce();
+	refcache_stats(rc, &after);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), slab);
+	KUNIT_EXPECT_EQ(test, after.live, 5L);
+	KUNIT_EXPECT_EQ(test, after.live, before.live);
+	KUNIT_EXPECT_EQ(test, after.created, before.created);
+	KUNIT_EXPECT_EQ(test, after.freed, before.freed);
+	KUNIT_EXPECT_EQ(test, after.gets, before.gets);
+	KUNIT_EXPECT_EQ(test, after.puts, before.puts);
+	KUNIT_EXPECT_EQ(test, after.links, 5UL);
+	KUNIT_EXPECT_EQ(test, after.gc_collected, before.gc_collected);
+	/* refcache.h: gc_runs counts dry runs too. */
+	KUNIT_EXPECT_EQ(test, after.gc_runs, before.gc_runs + 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[2]), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[3]), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), -EBUSY);
+
+	/* The real run frees what the dry run counted. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 6UL);
+	refcache_gc_expect_all_freed(test, 5);
+}
+
+/* Outgoing links of live object @id into @out (at most @max); total or -1. */
+static int refcache_gc_links_of(struct kunit *test, u32 id, u32 *out,
+				unsigned int max)
+{
+	struct refcache_obj *obj;
+	u32 found = id;
+	int total = -1;
+
+	rcu_read_lock();
+	obj = refcache_find_next(refcache_gc_table(test), &found);
+	if (obj && found == id)
+		total = refcache_obj_links(obj, out, max);
+	rcu_read_unlock();
+	return total;
+}
+
+static void refcache_link_unlink_arithmetic(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[4] = { 0, 0, 0, 0 }, a, b, dead;
+
+	refcache_gc_create(test, 3, ids);
+	a = ids[0];
+	b = ids[1];
+	dead = ids[2];
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, dead), 0);
+
+	/* Links from a to b each count. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 3UL);
+	KUNIT_EXPECT_EQ(test, (out[0] == b) + (out[1] == b) + (out[2] == b), 2);
+	KUNIT_EXPECT_EQ(test, (out[0] == a) + (out[1] == a) + (out[2] == a), 1);
+	KUNIT_EXPECT_EQ(test, out[3], 0U);
+	/* A short buffer gets what fits; the total is still reported. */
+	out[1] = 0;
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 1), 3);
+	KUNIT_EXPECT_TRUE(test, out[0] == a || out[0] == b);
+	KUNIT_EXPECT_EQ(test, out[1], 0U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, b, out, 4), 0);
+
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 1);
+	KUNIT_EXPECT_EQ(test, out[0], b);
+	/* No such link. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, b, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, dead), -ENOENT);
+	/* No such object, at either end. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, dead), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, dead, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, dead, dead), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, U32_MAX, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, dead, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, U32_MAX, a), -ENOENT);
+	/* The refusals changed nothing. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+
+	/* An unlink that drops the last reference releases the target. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 0);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, b), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	refcache_gc_expect_all_freed(test, 3);
+}
+
+static void refcache_unlink_of_last_self_link_releases(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 a;
+
+	refcache_gc_create(test, 1, &a);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
+	/* The last reference was a's own link: a dies of dropping it. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	refcache_gc_expect_all_freed(test, 1);
+}
+
+static void refcache_link_refused_at_max_refs(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[2], out[4], a, c;
+
+	WRITE_ONCE(rc->max_refs, 3);
+	refcache_gc_create(test, 2, ids);
+	a = ids[0];
+	c = ids[1];
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 3);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, c, c), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, c), -EOVERFLOW);
+	/* The refused links were not made. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, c), 3U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, c, out, 4), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, c, c), 3);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, c, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 1);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	refcache_gc_expect_all_freed(test, 2);
+}
+
+static void refcache_put_refused_when_only_links_hold(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	struct refcache_obj *obj;
+	u32 ids[2], a, b;
+
+	refcache_gc_create(test, 2, ids);
+	a = ids[0];
+	b = ids[1];
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 2U);
+
+	/* By pointer: a lookup's reference may be dropped, no more. */
+	obj = refcache_lookup(rc, b);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, refcache_obj_refcount(obj), 3U);
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 2);
+	/* Still valid: a's links keep b alive. */
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), -EBUSY);
+	KUNIT_EXPECT_EQ(test, refcache_obj_refcount(obj), 2U);
+
+	/* An outside reference taken later may be dropped again. */
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, b), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), -EBUSY);
+
+	/* b is reachable from a: not garbage. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	refcache_gc_expect_all_freed(test, 2);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(refcache_gc_kvfree, kvfree, const void *);
+
+static void refcache_release_of_long_chain(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	const unsigned int n = GC_CHAIN_LEN;
+	u64 t0, t_create, t_link, t_put, t_gc, t_release, t_free;
+	struct refcache_stats st;
+	unsigned int i, batch;
+	u32 *ids;
+	int ret;
+
+	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, refcache_gc_kvfree, ids),
+			0);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i += batch) {
+		batch = min(n - i, REFCACHE_BATCH_MAX);
+		KUNIT_ASSERT_EQ(test, refcache_create_batch(rc, batch, ids + i), 0);
+		cond_resched();
+	}
+	t_create = ktime_get_ns();
+	for (i = 0; i + 1 < n; i++) {
+		ret = refcache_link(rc, ids[i], ids[i + 1]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 2, "link %u -> %u", i, i + 1);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	t_link = ktime_get_ns();
+	for (i = 1; i < n; i++) {
+		ret = refcache_put_id(rc, ids[i]);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 1, "put of chain object %u", i);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	t_put = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[n / 2]), -EBUSY);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, (long)n);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[n - 1]), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, (unsigned long)n - 1);
+
+	/* The collector walks the whole chain too: all reachable from the head. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	t_gc = ktime_get_ns();
+	refcache_stats(rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, (long)n);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, 1UL);
+	KUNIT_EXPECT_GT(test, st.gc_last_ns, 0ULL);
+
+	/* One put releases the head and, link by link, all of the rest. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
+	t_release = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[n - 1]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	refcache_gc_expect_all_freed(test, n);
+	t_free = ktime_get_ns();
+
+	kunit_info(test,
+		   "chain of %u: create %llu ms, link %llu ms, put %llu ms, gc %llu ms, release %llu ms, back in slab %llu ms\n",
+		   n, div_u64(t_create - t0, NSEC_PER_MSEC),
+		   div_u64(t_link - t_create, NSEC_PER_MSEC),
+		   div_u64(t_put - t_link, NSEC_PER_MSEC),
+		   div_u64(t_gc - t_put, NSEC_PER_MSEC),
+		   div_u64(t_release - t_gc, NSEC_PER_MSEC),
+		   div_u64(t_free - t_release, NSEC_PER_MSEC));
+}
+
+/**
+ * struct refcache_gc_model - what one random graph should look like
+ * @n: nodes in the graph
+ * @ids: the table's id of each node
+ * @live: node is in the table
+ * @ext: outside references the test holds on the node
+ * @mult: mult[from][to] is the number of links from -> to; links of nodes
+ *	that are not live do not count
+ *
+ * Kept apart from the table: a node's refcount is its outside references
+ * plus the links from live nodes to it, a node whose refcount reaches 0 is
+ * released, and gc frees the live nodes no node with an outside reference
+ * reaches.
+ */
+struct refcache_gc_model {
+	unsigned int n;
+	u32 ids[GC_MAX_NODES];
+	bool live[GC_MAX_NODES];
+	unsigned int ext[GC_MAX_NODES];
+	u8 mult[GC_MAX_NODES][GC_MAX_NODES];
+};
+
+static u32 refcache_gc_xorshift(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static unsigned int refcache_gc_model_refcount(const struct refcache_gc_model *m,
+					       unsigned int i)
+{
+	unsigned int j, ref = m->ext[i];
+
+	for (j = 0; j < m->n; j++) {
+		if (m->live[j])
+			ref += m->mult[j][i];
+	}
+	return ref;
+}
+
+/* Release every node whose refcount fell to 0, and what that cascades to. */
+static void refcache_gc_model_settle(struct refcache_gc_model *m)
+{
+	bool changed = true;
+	unsigned int i;
+
+	while (changed) {
+		changed = false;
+		for (i = 0; i < m->n; i++) {
+			if (m->live[i] && !refcache_gc_model_refcount(m, i)) {
+				m->live[i] = false;
+				changed = true;
+			}
+		}
+	}
+}
+
+static unsigned int refcache_gc_model_live(const struct refcache_gc_model *m)
+{
+	unsigned int i, live = 0;
+
+	for (i = 0; i < m->n; i++)
+		live += m->live[i];
+	return live;
+}
+
+static unsigned long refcache_gc_model_links(const struct refcache_gc_model *m)
+{
+	unsigned long links = 0;
+	unsigned int i, j;
+
+	for (i = 0; i < m->n; i++) {
+		for (j = 0; j < m->n && m->live[i]; j++)
+			links += m->mult[i][j];
+	}
+	return links;
+}
+
+/* Mark in @reach the nodes an outside reference reaches; return the rest. */
+static unsigned int refcache_gc_model_garbage(const struct refcache_gc_model *m,
+					      bool *reach)
+{
+	unsigned int stack[GC_MAX_NODES], sp = 0, i, j, garbage = 0;
+
+	for (i = 0; i < m->n; i++) {
+		reach[i] = m->live[i] && m->ext[i];
+		if (reach[i])
+			stack[sp++] = i;
+	}
+	while (sp) {
+		i = stack[--sp];
+		for (j = 0; j < m->n; j++) {
+			if (m->mult[i][j] && m->live[j] && !reach[j]) {
+				reach[j] = true;
+				stack[sp++] = j;
+			}
+		}
+	}
+	for (i = 0; i < m->n; i++)
+		garbage += m->live[i] && !reach[i];
+	return garbage;
+}
+
+static unsigned int refcache_gc_model_index(const struct refcache_gc_model *m,
+					    u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->ids[i] == id)
+			return i;
+	}
+	return GC_MAX_NODES;
+}
+
+/**
+ * struct refcache_gc_seen - the table's view of one random graph
+ * @nr: live objects found from the graph's first id on
+ * @stray: live objects found that are not nodes of the graph
+ * @live: node was found
+ * @ref: its refcount
+ * @nr_links: what refcache_obj_links() returned for it
+ * @mult: links found, counted like &struct refcache_gc_model.mult
+ */
+struct refcache_gc_seen {
+	unsigned int nr;
+	unsigned int stray;
+	bool live[GC_MAX_NODES];
+	unsigned int ref[GC_MAX_NODES];
+	unsigned int nr_links[GC_MAX_NODES];
+	u8 mult[GC_MAX_NODES][GC_MAX_NODES];
+};
+
+/*
+ * Read the graph back from the table under RCU, without asserting there (a
+ * failing assertion allocates and may sleep).
+ */
+static void refcache_gc_read_back(struct kunit *test,
+				  const struct refcache_gc_model *m,
+				  struct refcache_gc_seen *s)
+{
+	u32 out[GC_MAX_LINKS + 1], id = m->ids[0];
+	struct refcache_obj *obj;
+	unsigned int i, k, t, nl;
+
+	memset(s, 0, sizeof(*s));
+	rcu_read_lock();
+	while ((obj = refcache_find_next(refcache_gc_table(test), &id))) {
+		s->nr++;
+		i = refcache_gc_model_index(m, id);
+		if (i == GC_MAX_NODES) {
+			s->stray++;
+		} else {
+			s->live[i] = true;
+			s->ref[i] = refcache_obj_refcount(obj);
+			nl = refcache_obj_links(obj, out, ARRAY_SIZE(out));
+			s->nr_links[i] = nl;
+			for (k = 0; k < min_t(unsigned int, nl, ARRAY_SIZE(out)); k++) {
+				t = refcache_gc_model_index(m, out[k]);
+				if (t == GC_MAX_NODES)
+					s->stray++;
+				else
+					s->mult[i][t]++;
+			}
+		}
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	rcu_read_unlock();
+}
+
+/* The table must hold exactly the model's live nodes, counts and links. */
+static void refcache_gc_compare(struct kunit *test,
+				const struct refcache_gc_model *m,
+				unsigned int graph, const char *when)
+{
+	struct refcache_gc_seen *s;
+	unsigned int i, j, links;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	refcache_gc_read_back(test, m, s);
+	KUNIT_ASSERT_EQ_MSG(test, s->stray, 0U, "graph %u %s", graph, when);
+	KUNIT_ASSERT_EQ_MSG(test, s->nr, refcache_gc_model_live(m),
+			    "graph %u %s: live objects", graph, when);
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).live,
+			    (long)refcache_gc_model_live(m),
+			    "graph %u %s: stats.live", graph, when);
+	for (i = 0; i < m->n; i++) {
+		KUNIT_ASSERT_EQ_MSG(test, s->live[i], m->live[i],
+				    "graph %u %s: node %u live", graph, when, i);
+		if (!m->live[i])
+			continue;
+		KUNIT_ASSERT_EQ_MSG(test, s->ref[i], refcache_gc_model_refcount(m, i),
+				    "graph %u %s: node %u refcount", graph, when, i);
+		links = 0;
+		for (j = 0; j < m->n; j++) {
+			links += m->mult[i][j];
+			KUNIT_ASSERT_EQ_MSG(test, s->mult[i][j], m->mult[i][j],
+					    "graph %u %s: links %u -> %u",
+					    graph, when, i, j);
+		}
+		KUNIT_ASSERT_EQ_MSG(test, s->nr_links[i], links,
+				    "graph %u %s: links of node %u", graph, when, i);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).links,
+			    refcache_gc_model_links(m),
+			    "graph %u %s: stats.links", graph, when);
+	kunit_kfree(test, s);
+}
+
+/* Drop one outside reference on node @i and check what put_id returned. */
+static void refcache_gc_model_put(struct kunit *test, struct refcache_gc_model *m,
+				  unsigned int i, unsigned int graph)
+{
+	int ret = refcache_put_id(refcache_gc_table(test), m->ids[i]);
+
+	m->ext[i]--;
+	KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, i),
+			    "graph %u: put of node %u", graph, i);
+	refcache_gc_model_settle(m);
+}
+
+/* Run gc, dry first, and apply to the model what it should have freed. */
+static unsigned int refcache_gc_model_collect(struct kunit *test,
+					      struct refcache_gc_model *m,
+					      unsigned int graph)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	bool reach[GC_MAX_NODES];
+	unsigned int garbage, i;
+
+	garbage = refcache_gc_model_garbage(m, reach);
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(rc, true), (long)garbage,
+			    "graph %u: dry run", graph);
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).live,
+			    (long)refcache_gc_model_live(m),
+			    "graph %u: dry run freed objects", graph);
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(rc, false), (long)garbage,
+			    "graph %u: gc", graph);
+	for (i = 0; i < m->n; i++)
+		m->live[i] = m->live[i] && reach[i];
+	return garbage;
+}
+
+/* Drop a random link, or try one that does not exist; check the result. */
+static void refcache_gc_model_unlink(struct kunit *test,
+				     struct refcache_gc_model *m, u32 *seed,
+				     unsigned int graph)
+{
+	unsigned int from = refcache_gc_xorshift(seed) % m->n;
+	unsigned int to = refcache_gc_xorshift(seed) % m->n;
+	int ret, want = -ENOENT;
+
+	if (!(refcache_gc_xorshift(seed) % 4))
+		to = from;
+	ret = refcache_unlink(refcache_gc_table(test), m->ids[from], m->ids[to]);
+	if (m->live[from] && m->mult[from][to]) {
+		m->mult[from][to]--;
+		want = refcache_gc_model_refcount(m, to);
+		refcache_gc_model_settle(m);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, ret, want, "graph %u: unlink %u -> %u%s",
+			    graph, from, to, from == to ? " (self link)" : "");
+}
+
+/**
+ * struct refcache_gc_expected - table-wide counters the random graphs predict
+ * @created: objects created
+ * @collected: objects freed by gc (not by refcount)
+ * @runs: gc runs, dry runs included
+ */
+struct refcache_gc_expected {
+	unsigned long created;
+	unsigned long collected;
+	unsigned long runs;
+};
+
+/*
+ * Build one random graph on a table with nothing live, check every result
+ * against the model, collect, and leave the table empty again. With
+ * @unlinks, links are also dropped at random along the way.
+ */
+static void refcache_gc_random_graph(struct kunit *test,
+				     struct refcache_gc_model *m, u32 *seed,
+				     unsigned int graph, bool unlinks,
+				     struct refcache_gc_expected *exp)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	unsigned int i, k, nl, from, to;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->n = 1 + refcache_gc_xorshift(seed) % GC_MAX_NODES;
+	refcache_gc_create(test, m->n, m->ids);
+	exp->created += m->n;
+	for (i = 0; i < m->n; i++) {
+		m->live[i] = true;
+		m->ext[i] = 1;
+	}
+
+	/* 0..3n links; about one in eight is forced to be a self link. */
+	nl = refcache_gc_xorshift(seed) % (3 * m->n + 1);
+	for (k = 0; k < nl; k++) {
+		from = refcache_gc_xorshift(seed) % m->n;
+		to = refcache_gc_xorshift(seed) % m->n;
+		if (!(refcache_gc_xorshift(seed) % 8))
+			to = from;
+		ret = refcache_link(rc, m->ids[from], m->ids[to]);
+		m->mult[from][to]++;
+		KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, to),
+				    "graph %u: link %u -> %u", graph, from, to);
+	}
+
+	/* A quarter of the nodes get a second outside reference. */
+	for (i = 0; i < m->n; i++) {
+		if (refcache_gc_xorshift(seed) % 4)
+			continue;
+		ret = refcache_get_id(rc, m->ids[i]);
+		m->ext[i]++;
+		KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, i),
+				    "graph %u: get of node %u", graph, i);
+	}
+
+	/* About half keep one outside reference; the rest drop all. */
+	for (i = 0; i < m->n; i++) {
+		bool keep = refcache_gc_xorshift(seed) % 2;
+
+		while (m->ext[i] > keep)
+			refcache_gc_model_put(test, m, i, graph);
+	}
+	/* Nothing outside holds these: put is refused or finds nothing. */
+	for (i = 0; i < m->n; i++) {
+		if (m->ext[i])
+			continue;
+		KUNIT_ASSERT_EQ_MSG(test, refcache_put_id(rc, m->ids[i]),
+				    m->live[i] ? -EBUSY : -ENOENT,
+				    "graph %u: put of unheld node %u", graph, i);
+	}
+	/* Unlinks now may release objects only links held, and cascade. */
+	for (k = 0; unlinks && k < m->n; k++)
+		refcache_gc_model_unlink(test, m, seed, graph);
+	refcache_gc_compare(test, m, graph, "before gc");
+
+	exp->collected += refcache_gc_model_collect(test, m, graph);
+	exp->runs += 2;
+	refcache_gc_compare(test, m, graph, "after gc");
+
+	/* Drop what is left; the remaining cycles go to a second gc. */
+	for (i = 0; i < m->n; i++) {
+		while (m->ext[i])
+			refcache_gc_model_put(test, m, i, graph);
+	}
+	refcache_gc_compare(test, m, graph, "after final puts");
+	exp->collected += refcache_gc_model_collect(test, m, graph);
+	exp->runs += 2;
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_model_live(m), 0U,
+			    "graph %u: model", graph);
+	refcache_gc_compare(test, m, graph, "at the end");
+}
+
+static void refcache_gc_random_graphs(struct kunit *test, u32 seed,
+				      bool unlinks)
+{
+	struct refcache_gc_expected exp = {};
+	struct refcache_gc_model *m;
+	struct refcache_stats st;
+	u64 t0 = ktime_get_ns();
+	unsigned int graph;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	for (graph = 0; graph < GC_GRAPHS; graph++) {
+		refcache_gc_random_graph(test, m, &seed, graph, unlinks, &exp);
+		cond_resched();
+	}
+	refcache_gc_expect_all_freed(test, exp.created);
+	refcache_stats(refcache_gc_table(test), &st);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, exp.runs);
+	KUNIT_EXPECT_EQ(test, st.gc_collected, exp.collected);
+	KUNIT_EXPECT_EQ(test, st.links, 0UL);
+	kunit_info(test, "%u graphs, %lu objects, %lu collected by gc in %llu ms\n",
+		   GC_GRAPHS, exp.created, exp.collected,
+		   div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+	/* The generator must have produced garbage for gc to find. */
+	KUNIT_EXPECT_GT(test, exp.collected, 0UL);
+}
+
+static void refcache_gc_matches_reachability_model(struct kunit *test)
+{
+	refcache_gc_random_graphs(test, 0x2545f491, false);
+}
+
+static void refcache_unlink_matches_reachability_model(struct kunit *test)
+{
+	refcache_gc_random_graphs(test, 0x9e3779b9, true);
+}
+
+static struct kunit_case refcache_gc_test_cases[] = {
+	KUNIT_CASE(refcache_gc_collects_self_loop),
+	KUNIT_CASE(refcache_gc_collects_two_cycle),
+	KUNIT_CASE(refcache_gc_keeps_cycle_held_from_outside),
+	KUNIT_CASE(refcache_gc_collects_chain_off_garbage_cycle),
+	KUNIT_CASE(refcache_gc_diamond_freed_by_refcount),
+	KUNIT_CASE(refcache_gc_dry_run_changes_nothing),
+	KUNIT_CASE(refcache_link_unlink_arithmetic),
+	KUNIT_CASE(refcache_unlink_of_last_self_link_releases),
+	KUNIT_CASE(refcache_link_refused_at_max_refs),
+	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
+	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
+	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
+	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),
+	{}
+};
+
+static struct kunit_suite refcache_gc_test_suite = {
+	.name = "refcache_gc",
+	.init = refcache_gc_test_init,
+	.exit = refcache_gc_test_exit,
+	.test_cases = refcache_gc_test_cases,
+};
+
+kunit_test_suite(refcache_gc_test_suite);
