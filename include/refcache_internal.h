@@ -31,8 +31,8 @@ enum refcache_gc_state {
  * @gc_state: the collector's mark; under rc->graph_lock.
  * @rc: the table it lives in; set before publication, never changed.
  * @links: outgoing links (struct refcache_link.node). An RCU list: writers
- *	hold rc->graph_lock, readers rcu_read_lock(). Once @ref is 0 nobody
- *	adds to it any more.
+ *	hold rc->graph_lock, readers rcu_read_lock(). Once @ref is 0 it does
+ *	not change any more, and its entries are freed with the object.
  * @gc_next: work list of the collector and of cascading releases; under
  *	rc->graph_lock.
  * @rcu: for the deferred return to the slab.
@@ -68,13 +68,14 @@ void refcache_cache_destroy(void);
 
 /* core.c, for graph.c */
 int refcache_ref_get(struct refcache_obj *obj, unsigned int max);
+void refcache_retire(struct refcache_obj *obj);
 void refcache_unpublish(struct refcache_obj *obj);
+void refcache_free_list(struct refcache_obj *list);
 
 /* graph.c, for core.c */
 int refcache_graph_init(struct refcache *rc);
 void refcache_graph_destroy(struct refcache *rc);
 void refcache_release_links(struct refcache_obj *obj);
-void refcache_free_links(struct refcache_obj *obj);
 void refcache_gc_note_created(struct refcache *rc, unsigned int n);
 
 /* debugfs.c: the front end over @rc. */

@@ -11,7 +11,8 @@
  *   between, so read without locks.
  * - Lookups hold rcu_read_lock() from xa_load() until they have either
  *   taken a reference or given up. An object leaves the table before it is
- *   handed to call_rcu(), and refcache_free_rcu() returns it to the slab a
+ *   handed to call_rcu() or to a batch (refcache_free_list()), which returns
+ *   it to the slab a
  *   grace period later, so a reader that found the pointer may always read
  *   its counter, and sees 0 there once it is dying.
  * - No helper ever moves a counter away from 0: a dead object stays dead
@@ -35,6 +36,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "refcache.h"
 #include "refcache_compat.h"
@@ -52,21 +54,29 @@ static DEFINE_PER_CPU(long, refcache_slab_count);
 /* Allocations for objects may fail; they must not invoke the OOM killer. */
 #define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+/* Frees objects in batches, a grace period after they died (see below). */
+static struct workqueue_struct *refcache_wq;
+
 int refcache_cache_create(unsigned int obj_size)
 {
+	refcache_wq = alloc_workqueue("refcache", WQ_UNBOUND, 0);
+	if (!refcache_wq)
+		return -ENOMEM;
 	refcache_cachep = kmem_cache_create("refcache_obj",
 					    sizeof(struct refcache_obj) + obj_size,
 					    0, REFCACHE_SLAB_NO_MERGE, NULL);
-	if (!refcache_cachep)
+	if (!refcache_cachep) {
+		destroy_workqueue(refcache_wq);
 		return -ENOMEM;
+	}
 	refcache_payload_size = obj_size;
 	return 0;
 }
 
 void refcache_cache_destroy(void)
 {
-	/* Wait for the frees that refcache_free_rcu() still has pending. */
-	rcu_barrier();
+	refcache_quiesce();
+	destroy_workqueue(refcache_wq);
 	kmem_cache_destroy(refcache_cachep);
 	refcache_cachep = NULL;
 }
@@ -128,21 +138,64 @@ static void refcache_free(struct refcache_obj *obj)
 	kmem_cache_free(refcache_cachep, obj);
 }
 
-static void refcache_free_rcu(struct rcu_head *head)
+/*
+ * Return a dead object to the slab, with the links it still carries (a dead
+ * object's link list is left as it was, for RCU readers). Runs a grace
+ * period after the object left its table.
+ */
+static void refcache_free_dead(struct refcache_obj *obj)
 {
-	struct refcache_obj *obj = container_of(head, struct refcache_obj, rcu);
+	struct refcache_link *link, *tmp;
 
+	list_for_each_entry_safe(link, tmp, &obj->links, node)
+		kfree(link);
 	this_cpu_inc(obj->rc->stats->freed);
 	refcache_free(obj);
 }
 
-/*
- * Take a dead @obj out of its table; it goes back to the slab after a grace
- * period. Called inside a read section of rc->gc_sem or under
- * rc->graph_lock (or on a table nobody uses), so never while the collector
- * looks at the table.
+static void refcache_free_rcu(struct rcu_head *head)
+{
+	refcache_free_dead(container_of(head, struct refcache_obj, rcu));
+}
+
+/**
+ * struct refcache_batch - dead objects freed together
+ * @rwork: runs refcache_free_batch() a grace period after it was queued
+ * @list: the objects, linked through gc_next
+ *
+ * One call_rcu() per object is fine for single puts, but a cascade or a
+ * collection can kill a million objects at once; one deferred work item
+ * frees them all, in process context, with one RCU callback.
  */
-void refcache_unpublish(struct refcache_obj *obj)
+struct refcache_batch {
+	struct rcu_work rwork;
+	struct refcache_obj *list;
+};
+
+static void refcache_free_batch(struct work_struct *work)
+{
+	struct refcache_batch *batch =
+		container_of(to_rcu_work(work), struct refcache_batch, rwork);
+	struct refcache_obj *obj = batch->list;
+
+	while (obj) {
+		struct refcache_obj *next = obj->gc_next;
+
+		refcache_free_dead(obj);
+		obj = next;
+		cond_resched();
+	}
+	kfree(batch);
+}
+
+/*
+ * Take a dead @obj out of its table, check its canary and count it out.
+ * Called inside a read section of rc->gc_sem or under rc->graph_lock (or on
+ * a table nobody uses), so never while the collector looks at the table.
+ * The caller then frees it through refcache_unpublish() or
+ * refcache_free_list().
+ */
+void refcache_retire(struct refcache_obj *obj)
 {
 	struct refcache *rc = obj->rc;
 
@@ -150,7 +203,37 @@ void refcache_unpublish(struct refcache_obj *obj)
 	trace_refcache_release(obj->id, 0);
 	refcache_check(obj);
 	atomic_long_dec(&rc->live);
+}
+
+/* Retire @obj; it goes back to the slab after a grace period. */
+void refcache_unpublish(struct refcache_obj *obj)
+{
+	refcache_retire(obj);
 	call_rcu(&obj->rcu, refcache_free_rcu);
+}
+
+/*
+ * Free the retired objects on @list (linked through gc_next) after a grace
+ * period, in one batch when there are several and memory for it.
+ */
+void refcache_free_list(struct refcache_obj *list)
+{
+	struct refcache_batch *batch = NULL;
+
+	if (list && list->gc_next)
+		batch = kmalloc(sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
+	if (batch) {
+		batch->list = list;
+		INIT_RCU_WORK(&batch->rwork, refcache_free_batch);
+		queue_rcu_work(refcache_wq, &batch->rwork);
+		return;
+	}
+	while (list) {
+		struct refcache_obj *next = list->gc_next;
+
+		call_rcu(&list->rcu, refcache_free_rcu);
+		list = next;
+	}
 }
 
 /*
@@ -351,18 +434,20 @@ EXPORT_SYMBOL_GPL(refcache_init);
  */
 unsigned long refcache_destroy(struct refcache *rc)
 {
-	struct refcache_obj *obj;
+	struct refcache_obj *obj, *dead = NULL;
 	unsigned long index, n = 0;
 
 	refcache_graph_destroy(rc);
 	xa_for_each(&rc->ids, index, obj) {
-		refcache_free_links(obj);
-		refcache_unpublish(obj);
+		refcache_retire(obj);
+		obj->gc_next = dead;
+		dead = obj;
 		n++;
 		cond_resched();
 	}
-	/* refcache_free_rcu() writes rc->stats: wait for all of them. */
-	rcu_barrier();
+	refcache_free_list(dead);
+	/* The frees write rc->stats: wait for all of them. */
+	refcache_quiesce();
 	xa_destroy(&rc->ids);
 	free_percpu(rc->stats);
 	rc->stats = NULL;
@@ -657,6 +742,8 @@ EXPORT_SYMBOL_GPL(refcache_slab_objects);
 /* Wait until every released object is back in the slab. */
 void refcache_quiesce(void)
 {
+	/* The RCU callbacks first: they queue the batches. */
 	rcu_barrier();
+	flush_workqueue(refcache_wq);
 }
 EXPORT_SYMBOL_GPL(refcache_quiesce);

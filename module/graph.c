@@ -100,22 +100,24 @@ static int refcache_graph_unref(struct refcache_obj *obj)
 
 /*
  * Under graph_lock: release the dead objects on the work list starting at
- * @obj (linked through gc_next): drop their links, add every target that
- * dies of it to the list, and unpublish them. Garbage the collector is
- * releasing is dead already: links to it are simply dropped.
+ * @obj (linked through gc_next): drop their links' references, add every
+ * target that dies of it to the list, retire them, and free them all in one
+ * batch. A dead object keeps its link list as it is, for RCU readers; the
+ * entries go with the object. Garbage the collector is releasing is dead
+ * already: references to it are not dropped.
  */
 static void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 {
+	struct refcache_obj *dead = NULL;
+
 	lockdep_assert_held(&rc->graph_lock);
 	while (obj) {
 		struct refcache_obj *next = obj->gc_next;
-		struct refcache_link *link, *tmp;
+		struct refcache_link *link;
 
-		list_for_each_entry_safe(link, tmp, &obj->links, node) {
+		list_for_each_entry(link, &obj->links, node) {
 			struct refcache_obj *to = link->to;
 
-			list_del_rcu(&link->node);
-			kfree_rcu(link, rcu);
 			WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
 			if (to->gc_state == REFCACHE_GC_GARBAGE)
 				continue;
@@ -124,10 +126,13 @@ static void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 				next = to;
 			}
 		}
-		refcache_unpublish(obj);
+		refcache_retire(obj);
+		obj->gc_next = dead;
+		dead = obj;
 		obj = next;
 		cond_resched();
 	}
+	refcache_free_list(dead);
 }
 
 /* The final put of @obj, which has links, happened; no lock is held. */
@@ -139,18 +144,6 @@ void refcache_release_links(struct refcache_obj *obj)
 	obj->gc_next = NULL;
 	refcache_release_list(rc, obj);
 	mutex_unlock(&rc->graph_lock);
-}
-
-/* For refcache_destroy(): free @obj's links; every object goes anyway. */
-void refcache_free_links(struct refcache_obj *obj)
-{
-	struct refcache_link *link, *tmp;
-
-	list_for_each_entry_safe(link, tmp, &obj->links, node) {
-		list_del_rcu(&link->node);
-		kfree_rcu(link, rcu);
-		WRITE_ONCE(obj->rc->nr_links, obj->rc->nr_links - 1);
-	}
 }
 
 /*
@@ -254,8 +247,13 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 				continue;
 			list_del_rcu(&link->node);
 			WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
-			/* A self link is still pinned: it cannot die here. */
+			/*
+			 * A self link is still pinned: it cannot die here, and
+			 * our pin is not part of the count we report.
+			 */
 			ret = refcache_graph_put(rc, link->to);
+			if (link->to == a)
+				ret--;
 			kfree_rcu(link, rcu);
 			break;
 		}
