@@ -98,18 +98,29 @@ else
 fi
 check kunit-kernel-log rc_check_kernel_log "$run/console.log"
 
-if [ -x "$RC_TOP/scripts/stress/run.sh" ]; then
-	echo "# stress cases in UML"
-	run=$logs/stress-run
-	"$RC_TOP/scripts/uml-run.sh" -o "$run" scripts/stress/run.sh >"$logs/stress.txt" 2>&1
-	cat "$logs/stress.txt"
-	s_pass=$(grep -cE '^ok [0-9]+' "$logs/stress.txt")
-	s_fail=$(grep -cE '^not ok [0-9]+' "$logs/stress.txt")
-	passed=$((passed + s_pass))
-	failed=$((failed + s_fail))
-	[ $((s_pass + s_fail)) -gt 0 ] || check stress-ran false
-	check stress-kernel-log rc_check_kernel_log "$run/console.log"
-fi
+# ktap_run NAME CMD...: run CMD in the UML test kernel; count the top-level
+# "ok N" / "not ok N" lines it prints, then check the kernel log.
+ktap_run() {
+	local name=$1 out p f rc=0
+	shift
+	echo "# $name in UML"
+	out=$logs/$name.txt
+	"$RC_TOP/scripts/uml-run.sh" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
+	# Failures and diagnostics in full, passes as one count.
+	grep -vE '^ok |^ {4}ok ' "$out" | sed 's/^/  /'
+	p=$(grep -cE '^ok [0-9]+' "$out")
+	f=$(grep -cE '^not ok [0-9]+' "$out")
+	echo "  $name: $p passed, $f failed"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ $((p + f)) -gt 0 ] || check "$name-ran" false
+	# A run that died or failed without saying which case is a failure too.
+	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || check "$name-exit-status-$rc" false
+	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
+}
+
+ktap_run refcachectl scripts/cli-test.sh
+[ -x "$RC_TOP/scripts/stress/run.sh" ] && ktap_run stress scripts/stress/run.sh
 
 echo "# total time $(($(date +%s) - t0)) s; logs in $logs"
 if [ "$skipped" -gt 0 ]; then
