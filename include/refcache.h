@@ -24,6 +24,7 @@
 #ifndef _REFCACHE_H
 #define _REFCACHE_H
 
+#include <linux/bits.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -34,7 +35,7 @@ struct refcache_obj;
 /* Upper bound of one create batch (the "create COUNT" limit). */
 #define REFCACHE_BATCH_MAX	65536U
 /* Largest max_refs: far below refcount_t's saturation point. */
-#define REFCACHE_MAX_REFS_LIMIT	(1U << 30)
+#define REFCACHE_MAX_REFS_LIMIT	BIT(30)
 
 /**
  * struct refcache_ops - optional hooks, for tests

@@ -480,7 +480,7 @@ struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *id)
 	unsigned long index = *id;
 	struct refcache_obj *obj;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "refcache_find_next without RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "listing without rcu_read_lock()");
 	for (obj = xa_find(&rc->ids, &index, U32_MAX, XA_PRESENT); obj;
 	     obj = xa_find_after(&rc->ids, &index, U32_MAX, XA_PRESENT)) {
 		if (refcount_read(&obj->ref.refcount)) {

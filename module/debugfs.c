@@ -39,7 +39,7 @@ static struct dentry *refcache_dir;
  */
 struct refcache_ctl {
 	struct refcache *rc;
-	struct mutex lock;
+	struct mutex lock; /* this file's reads and writes; result, len */
 	char *result;
 	size_t len;
 };

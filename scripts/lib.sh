@@ -47,11 +47,12 @@ rc_kernel_src() {
 }
 
 # rc_config_key SRC FRAGMENT...: a short hash of the tree version and the
-# config fragments, naming the build directory.
+# options the fragments set (comments and order do not matter), naming the
+# build directory.
 rc_config_key() {
 	local src=$1
 	shift
-	{ cat "$src/Makefile" | head -5; cat "$@"; } | sha256sum | cut -c1-12
+	{ head -n 5 "$src/Makefile"; grep -h '^[^#]' "$@" | sort -u; } | sha256sum | cut -c1-12
 }
 
 # rc_check_config BUILD FRAGMENT...: every option a fragment sets must be in
@@ -106,7 +107,7 @@ RC_PACKAGES=(linux-source-6.12 busybox-static build-essential bc flex bison
 # rc_uml_kernel: provision, then print the UML build directory.
 rc_uml_kernel() {
 	rc_need_packages "${RC_PACKAGES[@]}"
-	rc_build_kernel um uml "$RC_TOP/scripts/uml.config"
+	rc_build_kernel um uml "$RC_TOP/scripts/uml.config" "$RC_TOP/kunit/.kunitconfig"
 }
 
 # rc_build_modules NAME KDIR [MAKEARGS...]: build the module and its tests in
@@ -128,4 +129,13 @@ rc_build_modules() {
 		rc_die "module build for $name has warnings"
 	fi
 	printf '%s\n' "$dir"
+}
+
+# Lines in a kernel log that fail a run: oopses, KASAN/KCSAN/lockdep/RCU
+# reports, refcount_t and slab complaints.
+RC_BAD_LOG='BUG:|kernel BUG|WARNING:|KASAN|KCSAN|refcount_t:|Objects remaining|possible recursive locking|circular locking|suspicious RCU|inconsistent lock state|lock held when returning|Kernel panic|Oops|general protection|Call Trace:'
+
+# rc_check_kernel_log FILE: print the lines of FILE that fail a run; false if any.
+rc_check_kernel_log() {
+	! grep -E "$RC_BAD_LOG" "$1"
 }

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the refcache object lifecycle.
+ *
+ * Every case gets a table of its own (suite init/exit), so the module's
+ * default table and the other cases are never disturbed. Slab accounting is
+ * checked with refcache_slab_objects() after refcache_quiesce(), which waits
+ * for the RCU-deferred returns to the slab.
+ */
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "refcache.h"
+
+/**
+ * struct refcache_fixture - one case's table and what its hooks saw
+ * @rc: the table
+ * @destroyed: the case destroyed @rc itself
+ * @fail_at: fail the allocation with this 1-based number (0: never)
+ * @allocs: allocations attempted so far
+ * @released: ids passed to the released hook, in order
+ * @nr_released: how many
+ * @dying_get: refcache_get_id() result seen from inside the released hook
+ * @dying_put: refcache_put_id() result seen from inside the released hook
+ * @dying_lookup: refcache_lookup() result seen from inside the released hook
+ * @slab_before: refcache_slab_objects() when the case started
+ */
+struct refcache_fixture {
+	struct refcache rc;
+	bool destroyed;
+	unsigned int fail_at;
+	unsigned int allocs;
+	u32 released[8];
+	unsigned int nr_released;
+	int dying_get;
+	int dying_put;
+	long dying_lookup;
+	long slab_before;
+};
+
+static bool refcache_test_fail_alloc(struct refcache *rc)
+{
+	struct refcache_fixture *f = rc->priv;
+
+	return ++f->allocs == f->fail_at;
+}
+
+static void refcache_test_released(struct refcache *rc, u32 id)
+{
+	struct refcache_fixture *f = rc->priv;
+	struct refcache_obj *obj;
+
+	if (f->nr_released < ARRAY_SIZE(f->released))
+		f->released[f->nr_released] = id;
+	f->nr_released++;
+	/* The object is dying: refcount 0 but still in the table. */
+	f->dying_get = refcache_get_id(rc, id);
+	f->dying_put = refcache_put_id(rc, id);
+	obj = refcache_lookup(rc, id);
+	f->dying_lookup = PTR_ERR_OR_ZERO(obj);
+}
+
+static const struct refcache_ops refcache_test_ops = {
+	.fail_alloc = refcache_test_fail_alloc,
+	.released = refcache_test_released,
+};
+
+static int refcache_test_init(struct kunit *test)
+{
+	struct refcache_fixture *f;
+	int err;
+
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	refcache_quiesce();
+	f->slab_before = refcache_slab_objects();
+	err = refcache_init(&f->rc, 1000, &refcache_test_ops);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	f->rc.priv = f;
+	test->priv = f;
+	return 0;
+}
+
+static void refcache_test_exit(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+
+	if (!f->destroyed)
+		refcache_destroy(&f->rc);
+	/* Whatever a case did, every object it made is back in the slab. */
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+}
+
+static struct refcache_stats refcache_test_stats(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+
+	refcache_stats(&f->rc, &st);
+	return st;
+}
+
+static u32 refcache_test_create(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj = refcache_create(&f->rc);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	return refcache_obj_id(obj);
+}
+
+static void refcache_create_gives_refcount_one(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj = refcache_create(&f->rc);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, refcache_obj_refcount(obj), 1U);
+	KUNIT_EXPECT_GE(test, refcache_obj_id(obj), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 1);
+}
+
+static void refcache_get_put_arithmetic(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = refcache_test_create(test);
+	int i;
+
+	for (i = 2; i <= 10; i++)
+		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), i);
+	for (i = 9; i >= 1; i--)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), i);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 0U);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 9UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).puts, 10UL);
+}
+
+static void refcache_pointer_get_put_arithmetic(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj = refcache_create(&f->rc);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, refcache_get(obj), 2);
+	KUNIT_EXPECT_EQ(test, refcache_get(obj), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+}
+
+static void refcache_final_put_releases_once(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = refcache_test_create(test);
+
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 1);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 0U);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, f->released[0], id);
+	/* Further puts find nothing and release nothing. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
+}
+
+static void refcache_final_put_returns_object_to_slab(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[16];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 16, ids), 0);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
+	refcache_quiesce();
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).freed, 16UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 16UL);
+}
+
+static void refcache_dead_id_get_fails(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = refcache_test_create(test);
+
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_lookup(&f->rc, id),
+			    ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 0UL);
+}
+
+static void refcache_dead_id_put_fails(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = refcache_test_create(test);
+
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).puts, 1UL);
+}
+
+static void refcache_unknown_id_fails(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, U32_MAX), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, 0), -ENOENT);
+}
+
+static void refcache_dying_object_cannot_be_got(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = refcache_test_create(test);
+
+	/* The released hook tries get, put and lookup on the dying object. */
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_ASSERT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, f->dying_get, -ENOENT);
+	KUNIT_EXPECT_EQ(test, f->dying_put, -ENOENT);
+	KUNIT_EXPECT_EQ(test, f->dying_lookup, (long)-ENOENT);
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+}
+
+static void refcache_max_refs_refuses_get(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id;
+
+	f->rc.max_refs = 3;
+	id = refcache_test_create(test);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 2);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 3);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), -EOVERFLOW);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_lookup(&f->rc, id),
+			    ERR_PTR(-EOVERFLOW));
+	/* The refused gets changed nothing. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 2);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 3);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 3UL);
+}
+
+static void refcache_max_refs_one_allows_no_get(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj;
+
+	f->rc.max_refs = 1;
+	obj = refcache_create(&f->rc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, refcache_get(obj), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, refcache_obj_refcount(obj), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
+}
+
+static void refcache_init_rejects_bad_max_refs(struct kunit *test)
+{
+	struct refcache rc;
+
+	KUNIT_EXPECT_EQ(test, refcache_init(&rc, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, refcache_init(&rc, REFCACHE_MAX_REFS_LIMIT + 1, NULL),
+			-EINVAL);
+}
+
+static void refcache_batch_create_gives_distinct_ids(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	const unsigned int n = 1000;
+	unsigned int i;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, n, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, n, ids), 0);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_GT(test, ids[i], ids[i - 1]);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, ids[i]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, (long)n);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).peak_live, (long)n);
+}
+
+/* Fail allocation number @fail_at of a batch of @n; nothing may survive. */
+static void refcache_check_failed_batch(struct kunit *test, unsigned int n,
+					unsigned int fail_at)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats before, after;
+	u32 ids[8], probe = 1;
+
+	refcache_stats(&f->rc, &before);
+	f->allocs = 0;
+	f->fail_at = fail_at;
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, n, ids), -ENOMEM);
+	f->fail_at = 0;
+	refcache_stats(&f->rc, &after);
+	KUNIT_EXPECT_EQ(test, after.live, before.live);
+	KUNIT_EXPECT_EQ(test, after.created, before.created);
+	KUNIT_EXPECT_EQ(test, after.alloc_failures, before.alloc_failures + 1);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(),
+			f->slab_before + before.live);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, refcache_find_next(&f->rc, &probe));
+	rcu_read_unlock();
+}
+
+static void refcache_batch_create_is_all_or_nothing(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[8];
+
+	refcache_check_failed_batch(test, 8, 1);
+	refcache_check_failed_batch(test, 8, 5);
+	refcache_check_failed_batch(test, 8, 8);
+	refcache_check_failed_batch(test, 1, 1);
+	/* With the fault gone the same batch succeeds. */
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 8, ids), 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 8L);
+}
+
+static void refcache_create_fails_cleanly(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+
+	f->fail_at = 1;
+	KUNIT_EXPECT_PTR_EQ(test, refcache_create(&f->rc), ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).alloc_failures, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+}
+
+static void refcache_batch_create_rejects_bad_count(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id;
+
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 0, &id), -EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			refcache_create_batch(&f->rc, REFCACHE_BATCH_MAX + 1, &id),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, f->allocs, 0U);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 0UL);
+}
+
+static void refcache_ids_are_not_reused_at_once(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 first, again = 0;
+	int i;
+
+	first = refcache_test_create(test);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, first), 0);
+	for (i = 0; i < 100; i++) {
+		again = refcache_test_create(test);
+		KUNIT_EXPECT_NE(test, again, first);
+		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, again), 0);
+	}
+	KUNIT_EXPECT_EQ(test, again, first + 100);
+}
+
+static void refcache_destroy_reclaims_live_objects(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	const unsigned int n = 5000;
+	unsigned int i;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, n, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, n, ids), 0);
+	for (i = 0; i < n; i += 2)
+		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, ids[i]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + n);
+
+	KUNIT_EXPECT_EQ(test, refcache_destroy(&f->rc), (unsigned long)n - 1);
+	f->destroyed = true;
+	/* destroy waits for the grace period: no quiesce needed here. */
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	/* Reclaim is not a release: the hook saw only the one final put. */
+	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+}
+
+static void refcache_canary_catches_payload_overwrite(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj;
+	u8 *payload;
+
+	if (!refcache_obj_size())
+		kunit_skip(test, "obj_size is 0: no payload to overwrite");
+	obj = refcache_create(&f->rc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	payload = refcache_obj_payload(obj);
+	payload[refcache_obj_size() - 1] ^= 0x5a;
+	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 1UL);
+}
+
+static void refcache_canary_quiet_when_untouched(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[64];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 64, ids), 0);
+	for (i = 0; i < 64; i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 0UL);
+}
+
+static void refcache_find_next_lists_live_in_order(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj;
+	u32 ids[6], seen[6], id = 0;
+	unsigned int n = 0;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 6, ids), 0);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[4]), 0);
+	rcu_read_lock();
+	while (n < ARRAY_SIZE(seen) && (obj = refcache_find_next(&f->rc, &id))) {
+		seen[n++] = id;
+		KUNIT_EXPECT_EQ(test, refcache_obj_id(obj), id);
+		id++;
+	}
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, n, 4U);
+	KUNIT_EXPECT_EQ(test, seen[0], ids[0]);
+	KUNIT_EXPECT_EQ(test, seen[1], ids[2]);
+	KUNIT_EXPECT_EQ(test, seen[2], ids[3]);
+	KUNIT_EXPECT_EQ(test, seen[3], ids[5]);
+}
+
+static void refcache_stats_track_lifecycle(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+	u32 ids[10];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 10, ids), 0);
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
+	KUNIT_ASSERT_EQ(test, refcache_get_id(&f->rc, ids[9]), 2);
+	refcache_quiesce();
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.created, 10UL);
+	KUNIT_EXPECT_EQ(test, st.freed, 4UL);
+	KUNIT_EXPECT_EQ(test, st.live, 6L);
+	KUNIT_EXPECT_EQ(test, st.peak_live, 10L);
+	KUNIT_EXPECT_EQ(test, st.gets, 1UL);
+	KUNIT_EXPECT_EQ(test, st.puts, 4UL);
+	KUNIT_EXPECT_EQ(test, st.max_refs, 1000U);
+	KUNIT_EXPECT_EQ(test, st.obj_size, refcache_obj_size());
+	KUNIT_EXPECT_GE(test, st.slab_object_size, st.obj_size);
+}
+
+static struct kunit_case refcache_test_cases[] = {
+	KUNIT_CASE(refcache_create_gives_refcount_one),
+	KUNIT_CASE(refcache_get_put_arithmetic),
+	KUNIT_CASE(refcache_pointer_get_put_arithmetic),
+	KUNIT_CASE(refcache_final_put_releases_once),
+	KUNIT_CASE(refcache_final_put_returns_object_to_slab),
+	KUNIT_CASE(refcache_dead_id_get_fails),
+	KUNIT_CASE(refcache_dead_id_put_fails),
+	KUNIT_CASE(refcache_unknown_id_fails),
+	KUNIT_CASE(refcache_dying_object_cannot_be_got),
+	KUNIT_CASE(refcache_max_refs_refuses_get),
+	KUNIT_CASE(refcache_max_refs_one_allows_no_get),
+	KUNIT_CASE(refcache_init_rejects_bad_max_refs),
+	KUNIT_CASE(refcache_batch_create_gives_distinct_ids),
+	KUNIT_CASE(refcache_batch_create_is_all_or_nothing),
+	KUNIT_CASE(refcache_create_fails_cleanly),
+	KUNIT_CASE(refcache_batch_create_rejects_bad_count),
+	KUNIT_CASE(refcache_ids_are_not_reused_at_once),
+	KUNIT_CASE(refcache_destroy_reclaims_live_objects),
+	KUNIT_CASE(refcache_canary_catches_payload_overwrite),
+	KUNIT_CASE(refcache_canary_quiet_when_untouched),
+	KUNIT_CASE(refcache_find_next_lists_live_in_order),
+	KUNIT_CASE(refcache_stats_track_lifecycle),
+	{}
+};
+
+static struct kunit_suite refcache_test_suite = {
+	.name = "refcache",
+	.init = refcache_test_init,
+	.exit = refcache_test_exit,
+	.test_cases = refcache_test_cases,
+};
+
+kunit_test_suite(refcache_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for refcache");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole refcache test suite, from a fresh Debian 12 machine:
+#   1. builds: W=1, no warnings, against the UML test kernel and Debian's
+#      6.12 and 6.1 headers
+#   2. checkpatch --strict on module/, include/ and kunit/
+#   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
+#   4. stress cases (scripts/stress/run.sh) in the UML test kernel
+# Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
+# reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
+# cases) and exits non-zero if anything failed or was skipped.
+#
+# usage: scripts/test.sh     (logs go to $RC_CACHE/test-logs)
+set -u
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0 skipped=0 step=0
+logs=$RC_CACHE/test-logs
+rm -rf "$logs" && mkdir -p "$logs"
+
+# check NAME CMD...: run one check, count it, print a KTAP-style line.
+check() {
+	local name=$1 log
+	shift
+	step=$((step + 1))
+	log=$logs/$(printf '%02d' $step)-$name.log
+	if "$@" >"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "ok $step - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $step - $name (log: $log)"
+		sed 's/^/# /' "$log" | tail -n 40
+	fi
+}
+
+t0=$(date +%s)
+rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64
+uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
+src=$(cat "$uml/.src")
+
+# Debian's header packages, newest first: /usr/src/linux-headers-X-amd64.
+debian_headers() {
+	find /usr/src -maxdepth 1 -name "linux-headers-$1*-amd64" | sort -V | tail -n 1
+}
+
+echo "# builds and static checks"
+check build-uml rc_build_modules uml "$src" O="$uml" ARCH=um
+for v in 6.12 6.1; do
+	hdr=$(debian_headers "$v.")
+	if [ -z "$hdr" ]; then
+		check "build-debian-$v" false
+	else
+		check "build-debian-$v" rc_build_modules "debian-$v" "$hdr"
+	fi
+done
+check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
+	--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
+	"$RC_TOP"/kunit/*.c
+
+# kunit NAME: boot UML, run the KUnit module, count its cases via kunit.py.
+echo "# KUnit in UML"
+run=$logs/kunit-run
+check kunit-boot "$RC_TOP/scripts/uml-run.sh" -o "$run" scripts/kunit-uml.sh
+# The kernel prints an empty KTAP document at boot (no built-in suites);
+# kunit.py reads the first document it finds, so hand it the module's.
+awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
+     END { for (i = start; i <= NR; i++) print line[i] }' "$run/console.log" >"$logs/kunit.ktap"
+python3 "$src/tools/testing/kunit/kunit.py" parse "$logs/kunit.ktap" >"$logs/kunit.txt" 2>&1
+grep -E '^\[|^=|Testing complete' "$logs/kunit.txt" | sed 's/^/  /' | grep -vE '^\s*$' | tail -n 80
+summary=$(grep -o 'Ran [0-9]* tests:.*' "$logs/kunit.txt" | tail -n 1)
+if [ -z "$summary" ]; then
+	echo "not ok - kunit.py found no KTAP in the UML log"
+	failed=$((failed + 1))
+else
+	count() { sed -n "s/.*$1: \([0-9]*\).*/\1/p" <<<"$summary"; }
+	k_pass=$(count passed) k_fail=$(count failed) k_skip=$(count skipped)
+	k_crash=$(count crashed) k_err=$(count errors)
+	passed=$((passed + ${k_pass:-0}))
+	failed=$((failed + ${k_fail:-0} + ${k_crash:-0} + ${k_err:-0}))
+	skipped=$((skipped + ${k_skip:-0}))
+fi
+check kunit-kernel-log rc_check_kernel_log "$run/console.log"
+
+if [ -x "$RC_TOP/scripts/stress/run.sh" ]; then
+	echo "# stress cases in UML"
+	run=$logs/stress-run
+	"$RC_TOP/scripts/uml-run.sh" -o "$run" scripts/stress/run.sh >"$logs/stress.txt" 2>&1
+	cat "$logs/stress.txt"
+	s_pass=$(grep -cE '^ok [0-9]+' "$logs/stress.txt")
+	s_fail=$(grep -cE '^not ok [0-9]+' "$logs/stress.txt")
+	passed=$((passed + s_pass))
+	failed=$((failed + s_fail))
+	[ $((s_pass + s_fail)) -gt 0 ] || check stress-ran false
+	check stress-kernel-log rc_check_kernel_log "$run/console.log"
+fi
+
+echo "# total time $(($(date +%s) - t0)) s; logs in $logs"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+	exit 1
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
