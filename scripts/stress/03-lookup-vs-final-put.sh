@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Case 3, lookup vs final put: producers create objects in small batches and
-# immediately drop them (the final put), while lookers "get" ids from the same
-# id window (ids are allocated cyclically, so the window is predictable) and
-# put back what they got. Proves that
+# Case 3, lookup vs final put: producers create objects in small batches,
+# publish the ids (a file per producer) and immediately drop them (the final
+# put), while a looker per producer follows that file and "get"s each id as
+# it appears (or, when it has caught up, an older one), putting back what it
+# got. Only this case's own ids are ever touched. Proves that
 #  - a get racing with the final put either succeeds with a count >= 2
 #    (someone else still held it) or fails ENOENT: never another error, never
 #    1 (which would be a resurrected object);
@@ -27,7 +28,7 @@ producer() {
 	local out=$RC_TMP/p$w
 	RANDOM=$((RC_SEED + w))
 	rc_ctl_open || { echo "0 0 1" >"$out.sum"; return; }
-	exec 7>"$out.err"
+	exec 6>"$out.ids" 7>"$out.err"
 	while [ "$ops" -lt "$RC_OPS" ] && rc_time_left; do
 		k=$((RANDOM % RC_BATCH + 1))
 		ops=$((ops + 1))
@@ -37,6 +38,7 @@ producer() {
 			continue
 		fi
 		created=$((created + ${#RC_OUT[@]}))
+		printf '%s\n' "${RC_OUT[@]}" >&6
 		for id in "${RC_OUT[@]}"; do
 			ops=$((ops + 1))
 			rc_ctl "put $id" || {
@@ -50,18 +52,20 @@ producer() {
 
 looker() {
 	local w=$1 ops=0 hits=0 misses=0 bad=0 id
+	local -a seen=()
 	local out=$RC_TMP/l$w
 	RANDOM=$((RC_SEED + 1000 + w))
 	rc_ctl_open || { echo "0 0 0 1" >"$out.sum"; return; }
-	exec 7>"$out.err"
-	id=$((base + RANDOM % span))
+	exec 7>"$out.err" 8<"$RC_TMP/p$w.ids"
 	while [ "$ops" -lt "$RC_OPS" ] && rc_time_left; do
-		# Mostly walk upwards with the producers, sometimes jump.
-		if [ $((RANDOM % 8)) -eq 0 ]; then
-			id=$((base + RANDOM % span))
+		# The producer's newest id if there is one, else an older one.
+		if IFS= read -r id <&8 && [ -n "$id" ]; then
+			seen+=("$id")
+		elif [ "${#seen[@]}" -gt 0 ]; then
+			id=${seen[RANDOM % ${#seen[@]}]}
 		else
-			id=$((id + 1))
-			[ "$id" -ge $((base + span)) ] && id=$base
+			sleep 0.01
+			continue
 		fi
 		ops=$((ops + 1))
 		if rc_ctl "get $id"; then
@@ -90,13 +94,8 @@ rc_dmesg_mark "03 start"
 rc_stats
 declare -A s0
 for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
-# Where the producers' ids start: the allocator is cyclic, so right after
-# the id of a probe object (give or take concurrent users).
-rc_ctl_open
-rc_ctl "create" && probe=$RC_VAL && rc_ctl "put $probe"
-base=$((probe + 1))
-span=$((RC_WORKERS * RC_OPS * (RC_BATCH + 1) / 2 + 1))
-rc_diag "producers $RC_WORKERS, lookers $RC_WORKERS, ops/worker $RC_OPS, ids $base..$((base + span - 1)), seed $RC_SEED"
+rc_diag "producers $RC_WORKERS, lookers $RC_WORKERS, ops/worker $RC_OPS, seed $RC_SEED"
+for ((w = 0; w < RC_WORKERS; w++)); do : >"$RC_TMP/p$w.ids"; done
 
 t0=$SECONDS
 pids=()
@@ -125,13 +124,15 @@ rc_check "every racing get gave >= 2 or ENOENT, every put-back succeeded" $((lba
 rc_check "the race was exercised (some gets hit live objects, some missed)" \
 	$((hits == 0 || misses == 0)) "hits $hits, misses $misses"
 
+declare -A ours=()
+while read -r id; do ours[$id]=1; done < <(cat "$RC_TMP"/p*.ids)
 left=()
 while read -r id ref; do
-	[ "$id" -ge "$base" ] && [ "$id" -lt $((base + span)) ] && left+=("$id:$ref")
+	[ -n "${ours[$id]:-}" ] && left+=("$id:$ref")
 done <"$RC_DIR/objects"
-rc_check "no object of the window is left live" $((${#left[@]} != 0)) "left: ${left[*]:0:10}"
+rc_check "none of the ${#ours[@]} objects is left live" $((${#left[@]} != 0)) "left: ${left[*]:0:10}"
 
-rc_wait_freed $((s0[freed] + created + 1)) 10
+rc_wait_freed $((s0[freed] + created)) 10
 rc_global "freed == created, live back to start" \
 	"$((RC_STAT[freed] - s0[freed])) ${RC_STAT[live]}" "$((RC_STAT[created] - s0[created])) ${s0[live]}"
 bad=$(rc_dmesg_bad)

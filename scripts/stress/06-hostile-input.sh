@@ -101,7 +101,7 @@ done
 
 cat="well-formed, non-live id"
 for f in "get 4294967295" "put 4294967295" "get $D" "put $D" "get $N" \
-	"put $N" "get 4294967294" "put $((D + 100000))" "get $D\\n" "put $N\\n"; do
+	"put $N" "get 4294967294" "put $((N + 1))" "get $D\\n" "put $N\\n"; do
 	add "$f" ENOENT
 done
 
