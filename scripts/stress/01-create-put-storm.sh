@@ -72,7 +72,7 @@ ops=0 created=0 puts=0 bad=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do
 	read -r o c p b <"$RC_TMP/w$w.sum" || b=1
 	ops=$((ops + o)) created=$((created + c)) puts=$((puts + p)) bad=$((bad + b))
-	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$RC_TMP/w$w.err")
+	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/w$w.err")"
 done
 rc_diag "$ops ctl commands, $created objects created and put, $((SECONDS - t0))s"
 

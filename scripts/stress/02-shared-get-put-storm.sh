@@ -86,13 +86,14 @@ for ((w = 0; w < RC_WORKERS; w++)); do
 	ops=$((ops + o)) gets=$((gets + g)) puts=$((puts + p)) bad=$((bad + b))
 	read -r -a h <"$RC_TMP/w$w.held"
 	for ((j = 0; j < RC_NSHARED; j++)); do want[j]=$((want[j] + ${h[j]:-0})); done
-	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$RC_TMP/w$w.err")
+	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/w$w.err")"
 done
 rc_diag "$ops ctl commands ($gets gets, $puts puts), $((SECONDS - t0))s"
 rc_check "every get answered >= 2 and every put >= 1" $((bad != 0)) "${errs[@]}"
 
 declare -A listed=()
-while read -r id ref; do listed[$id]=$ref; done <"$RC_DIR/objects"
+rc_objects
+for id in "${!RC_OBJ[@]}"; do listed[$id]=${RC_OBJ[$id]}; done
 mism=()
 for ((j = 0; j < RC_NSHARED; j++)); do
 	[ "${listed[${ids[j]}]:-absent}" = "${want[j]}" ] ||
@@ -145,7 +146,8 @@ for ((j = 0; j < RC_NSHARED; j++)); do
 	[ "$RC_ERR" = ENOENT ] || mism+=("put ${ids[j]} after final put: ${RC_ERR:-$RC_VAL}")
 done
 listed=()
-while read -r id ref; do listed[$id]=$ref; done <"$RC_DIR/objects"
+rc_objects
+for id in "${!RC_OBJ[@]}"; do listed[$id]=${RC_OBJ[$id]}; done
 for id in "${ids[@]}"; do
 	[ -z "${listed[$id]:-}" ] || mism+=("id $id still listed with ${listed[$id]}")
 done

@@ -25,47 +25,62 @@ rc_require_module
 
 producer() {
 	local w=$1 ops=0 created=0 bad=0 k id
+	local -a prev=() cur=()
 	local out=$RC_TMP/p$w
 	RANDOM=$((RC_SEED + w))
 	rc_ctl_open || { echo "0 0 1" >"$out.sum"; return; }
 	exec 6>"$out.ids" 7>"$out.err"
-	while [ "$ops" -lt "$RC_OPS" ] && rc_time_left; do
-		k=$((RANDOM % RC_BATCH + 1))
-		ops=$((ops + 1))
-		if ! rc_ctl "create $k"; then
-			bad=$((bad + 1))
-			echo "create $k: $RC_ERR" >&7
-			continue
+	# Publish a batch, then drop the previous one: each object lives for
+	# about one batch, long enough for the looker to find some alive.
+	while :; do
+		if [ "$ops" -lt "$RC_OPS" ] && rc_time_left; then
+			k=$((RANDOM % RC_BATCH + 1))
+			ops=$((ops + 1))
+			if ! rc_ctl "create $k"; then
+				bad=$((bad + 1))
+				echo "create $k: $RC_ERR" >&7
+				continue
+			fi
+			cur=("${RC_OUT[@]}")
+			created=$((created + ${#cur[@]}))
+			printf '%s\n' "${cur[@]}" >&6
+		else
+			cur=()
 		fi
-		created=$((created + ${#RC_OUT[@]}))
-		printf '%s\n' "${RC_OUT[@]}" >&6
-		for id in "${RC_OUT[@]}"; do
+		for id in "${prev[@]}"; do
 			ops=$((ops + 1))
 			rc_ctl "put $id" || {
 				bad=$((bad + 1))
 				echo "put $id: $RC_ERR" >&7
 			}
 		done
+		[ "${#cur[@]}" -eq 0 ] && break
+		prev=("${cur[@]}")
 	done
 	echo "$ops $created $bad" >"$out.sum"
 }
 
 looker() {
-	local w=$1 ops=0 hits=0 misses=0 bad=0 id
+	local w=$1 ops=0 hits=0 misses=0 bad=0 id n
 	local -a seen=()
 	local out=$RC_TMP/l$w
 	RANDOM=$((RC_SEED + 1000 + w))
 	rc_ctl_open || { echo "0 0 0 1" >"$out.sum"; return; }
 	exec 7>"$out.err" 8<"$RC_TMP/p$w.ids"
 	while [ "$ops" -lt "$RC_OPS" ] && rc_time_left; do
-		# The producer's newest id if there is one, else an older one.
-		if IFS= read -r id <&8 && [ -n "$id" ]; then
-			seen+=("$id")
-		elif [ "${#seen[@]}" -gt 0 ]; then
-			id=${seen[RANDOM % ${#seen[@]}]}
-		else
+		# The producer's newest id if it published any since we last
+		# looked (the likeliest to be alive), else a recent or an old one.
+		n=${#seen[@]}
+		while IFS= read -r id <&8; do [ -n "$id" ] && seen+=("$id"); done
+		if [ "${#seen[@]}" -gt "$n" ]; then
+			id=${seen[-1]}
+		elif [ "$n" -eq 0 ]; then
 			sleep 0.01
 			continue
+		elif [ $((RANDOM % 2)) -eq 0 ]; then
+			id=${seen[n - 1 - RANDOM % (n < 16 ? n : 16)]}
+		else
+			id=${seen[RANDOM % n]}
 		fi
 		ops=$((ops + 1))
 		if rc_ctl "get $id"; then
@@ -114,7 +129,7 @@ for ((w = 0; w < RC_WORKERS; w++)); do
 	read -r o h m b <"$RC_TMP/l$w.sum" || b=1
 	ops=$((ops + o)) hits=$((hits + h)) misses=$((misses + m)) lbad=$((lbad + b))
 	for f in "$RC_TMP/p$w.err" "$RC_TMP/l$w.err"; do
-		[ -s "$f" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$f")
+		[ -s "$f" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$f")"
 	done
 done
 rc_diag "$ops ctl commands, $created objects, lookups: $hits hit, $misses ENOENT, $((SECONDS - t0))s"
@@ -125,11 +140,13 @@ rc_check "the race was exercised (some gets hit live objects, some missed)" \
 	$((hits == 0 || misses == 0)) "hits $hits, misses $misses"
 
 declare -A ours=()
-while read -r id; do ours[$id]=1; done < <(cat "$RC_TMP"/p*.ids)
+mapfile -t all <<<"$(cat "$RC_TMP"/p*.ids)"
+for id in "${all[@]}"; do [ -n "$id" ] && ours[$id]=1; done
 left=()
-while read -r id ref; do
-	[ -n "${ours[$id]:-}" ] && left+=("$id:$ref")
-done <"$RC_DIR/objects"
+rc_objects
+for id in "${!RC_OBJ[@]}"; do
+	[ -n "${ours[$id]:-}" ] && left+=("$id:${RC_OBJ[$id]}")
+done
 rc_check "none of the ${#ours[@]} objects is left live" $((${#left[@]} != 0)) "left: ${left[*]:0:10}"
 
 rc_wait_freed $((s0[freed] + created)) 10

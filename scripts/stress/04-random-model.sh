@@ -119,13 +119,14 @@ ops=0 bad=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do
 	read -r o b <"$RC_TMP/w$w.sum" || b=1
 	ops=$((ops + o)) bad=$((bad + b))
-	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$RC_TMP/w$w.err")
+	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/w$w.err")"
 done
 rc_diag "$ops ctl commands, $((SECONDS - t0))s"
 rc_check "every answer matched the model" $((bad != 0)) "${errs[@]}"
 
 declare -A listed=()
-while read -r id r; do listed[$id]=$r; done <"$RC_DIR/objects"
+rc_objects
+for id in "${!RC_OBJ[@]}"; do listed[$id]=${RC_OBJ[$id]}; done
 mism=() nmodel=0 ndead=0 refs=0
 declare -A model=()
 for ((w = 0; w < RC_WORKERS; w++)); do

@@ -109,8 +109,9 @@ wait "${pids[@]}"
 rm -f "$RC_TMP/stop"
 rc_diag "rmmod with files open: refused $refused times ('$msgs'), unloaded $unloaded"
 if [ "$unloaded" = 0 ]; then
+	loaded
 	rc_check "rmmod with ctl files open is refused cleanly (module in use)" \
-		$(( ! loaded)) "module vanished although rmmod failed"
+		$? "module vanished although rmmod failed"
 else
 	slab_gone
 	rc_check "rmmod with ctl files open succeeded safely (slab destroyed)" $?
@@ -120,7 +121,7 @@ ops=0 bad=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do
 	read -r o b <"$RC_TMP/a$w.sum" || b=1
 	ops=$((ops + o)) bad=$((bad + b))
-	[ -s "$RC_TMP/a$w.err" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$RC_TMP/a$w.err")
+	[ -s "$RC_TMP/a$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/a$w.err")"
 done
 rc_diag "holders: $ops ctl commands"
 rc_check "holders' answers stayed right during the refused unloads" $((bad != 0 && unloaded == 0)) "${errs[@]}"
@@ -143,12 +144,13 @@ sleep 0.5
 touch "$RC_TMP/stop"
 wait "${pids[@]}"
 rm -f "$RC_TMP/stop"
-rc_check "rmmod under open/close churn goes through ($tries tries)" $((loaded)) "$m"
+! loaded
+rc_check "rmmod under open/close churn goes through ($tries tries)" $? "$m"
 ops=0 bad=0 gone=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do
 	read -r o b g <"$RC_TMP/b$w.sum" || b=1
 	ops=$((ops + o)) bad=$((bad + b)) gone=$((gone + g))
-	[ -s "$RC_TMP/b$w.err" ] && mapfile -t -O "${#errs[@]}" errs < <(head -n 5 "$RC_TMP/b$w.err")
+	[ -s "$RC_TMP/b$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/b$w.err")"
 done
 rc_diag "churners: $ops opens+commands, $gone saw the files gone"
 rc_check "churners saw only success or the files vanishing" $((bad != 0)) "${errs[@]}"
@@ -158,7 +160,8 @@ rc_dmesg_since | grep 'refcache: unloading' | tail -n 1 | while read -r l; do rc
 
 # -- C: unload with RC_BIG live objects ----------------------------------------
 m=$(insmod_)
-rc_check "module reloads" $(( ! loaded)) "$m"
+loaded
+rc_check "module reloads" $? "$m"
 rc_ctl_open
 left=$RC_BIG
 t0=$SECONDS
@@ -183,4 +186,5 @@ RC_MARK=$mark0
 bad=$(rc_dmesg_bad)
 rc_check "kernel log clean throughout" $((${#bad} != 0)) "$bad"
 m=$(insmod_)
-rc_check "module loaded again for whoever comes next" $(( ! loaded)) "$m"
+loaded
+rc_check "module loaded again for whoever comes next" $? "$m"

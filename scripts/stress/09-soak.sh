@@ -14,10 +14,10 @@
 #
 # usage: 09-soak.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
 #   default -t 60 (run.sh's quick mode passes -t 15); each case of a round
-#   gets -w WORKERS (default 2) and -n OPS (default 150).
+#   gets -w WORKERS (default 2) and -n OPS (default 100).
 
 . "$(dirname "$0")/lib.sh"
-RC_WORKERS=2 RC_OPS=150 RC_SECS=60
+RC_WORKERS=2 RC_OPS=100 RC_SECS=60
 rc_args "$@"
 rc_require_module
 here=$(dirname "$0")

@@ -24,7 +24,7 @@ RC_PARAMS=/sys/module/refcache/parameters
 # counters (live, created, freed, slab objects) are not this case's alone.
 RC_SHARED=${RC_SHARED:-0}
 
-declare -gA RC_STAT=()
+declare -gA RC_STAT=() RC_OBJ=()
 declare -ga RC_OUT=()
 RC_VAL=
 RC_ERR=
@@ -241,16 +241,26 @@ rc_ctl_read_raw() {
 
 # --- module state ----------------------------------------------------------
 
+# The seq_files are read front to back in one pass (mapfile): bash's "read"
+# seeks back after every line, and a seq_file regenerates its text on a seek,
+# so under concurrent changes line-by-line reads would see torn lines.
+
+# rc_stats: the stats file into RC_STAT[name].
 rc_stats() {
-	local k v
+	local -a l
+	local i
 	RC_STAT=()
-	while read -r k v; do RC_STAT[$k]=$v; done <"$RC_DIR/stats"
+	mapfile -t l <"$RC_DIR/stats"
+	for i in "${l[@]}"; do RC_STAT[${i%% *}]=${i#* }; done
 }
 
-# rc_objects_count: lines in the objects file, in RC_VAL.
-rc_objects_count() {
+# rc_objects: the objects file into RC_OBJ[id] = refcount; count in RC_VAL.
+rc_objects() {
 	local -a l
+	local i
+	RC_OBJ=()
 	mapfile -t l <"$RC_DIR/objects"
+	for i in "${l[@]}"; do RC_OBJ[${i%% *}]=${i#* }; done
 	RC_VAL=${#l[@]}
 }
 
