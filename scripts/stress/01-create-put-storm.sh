@@ -11,10 +11,10 @@
 #    and the refcache_obj slab, shrunk, holds as many objects as before.
 #
 # usage: 01-create-put-storm.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
-#   OPS is ctl commands per worker (creates and puts); default -w 4 -n 400.
+#   OPS is ctl commands per worker (creates and puts); default -w 4 -n 300.
 
 . "$(dirname "$0")/lib.sh"
-RC_WORKERS=4 RC_OPS=400 RC_SECS=60
+RC_WORKERS=4 RC_OPS=300 RC_SECS=60
 RC_BATCH=${RC_BATCH:-16}
 rc_args "$@"
 rc_require_module

@@ -15,10 +15,10 @@
 #
 # usage: 03-lookup-vs-final-put.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
 #   WORKERS producers and as many lookers; OPS ctl commands per worker;
-#   default -w 3 -n 400.
+#   default -w 3 -n 300.
 
 . "$(dirname "$0")/lib.sh"
-RC_WORKERS=3 RC_OPS=400 RC_SECS=60
+RC_WORKERS=3 RC_OPS=300 RC_SECS=60
 RC_BATCH=${RC_BATCH:-8}
 rc_args "$@"
 rc_require_module

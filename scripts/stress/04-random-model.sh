@@ -13,10 +13,10 @@
 #  - dropping the remaining references frees them all.
 #
 # usage: 04-random-model.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
-#   OPS is ctl commands per worker; default -w 4 -n 400.
+#   OPS is ctl commands per worker; default -w 4 -n 300.
 
 . "$(dirname "$0")/lib.sh"
-RC_WORKERS=4 RC_OPS=400 RC_SECS=60
+RC_WORKERS=4 RC_OPS=300 RC_SECS=60
 rc_args "$@"
 rc_require_module
 

@@ -61,14 +61,16 @@ churner() {
 	local w=$1 ops=0 bad=0 gone=0 l
 	local -a lines
 	local out=$RC_TMP/b$w
+	# shellcheck disable=SC2094 # a write and a read end of one file
 	exec 4>"$out.msg" 5<"$out.msg" 7>"$out.err"
 	while [ "$ops" -lt "$RC_OPS" ] && [ ! -e "$RC_TMP/stop" ] && rc_time_left; do
 		ops=$((ops + 1))
 		case $((ops % 3)) in
 		0) { printf 'create 2\n' >"$RC_DIR/ctl"; } 2>&4 ;;
 		1) { read -r l <"$RC_DIR/stats"; } 2>&4 ;;
-		2) { mapfile -t lines <"$RC_DIR/objects"; } 2>&4 ;;
+		2) { mapfile -t lines <"$RC_DIR/objects" && : "${lines[0]-}"; } 2>&4 ;;
 		esac
+		# shellcheck disable=SC2181 # the status of whichever branch ran
 		[ $? -eq 0 ] && continue
 		rc_catch_err
 		case $RC_ERR in
@@ -83,11 +85,11 @@ churner() {
 rc_ktap_start 12
 rc_dmesg_mark "07 start"
 mark0=$RC_MARK
-[ -n "$RC_KO" ] && [ -r "$RC_KO" ] || {
+if [ -z "$RC_KO" ] || [ ! -r "$RC_KO" ]; then
 	rc_diag "no refcache.ko (-m or RC_MODDIR): cannot reload"
 	while [ "$RC_T" -lt "$RC_PLAN" ]; do rc_skip "unload under load" "no refcache.ko"; done
 	exit 0
-}
+fi
 rc_diag "workers $RC_WORKERS, ops/worker <= $RC_OPS, big unload $RC_BIG objects"
 
 # -- A: rmmod with ctl files open ----------------------------------------------

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2094
+# (SC2034: the RC_* variables are this library's interface to its callers;
+#  SC2094: fds 4/5 are deliberately a write and a read end of one file.)
 #
 # Shared helpers for the refcache stress cases; sourced, never run.
 #

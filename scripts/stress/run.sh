@@ -22,7 +22,7 @@
 
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-soak=15 extra= logdir=
+soak=15 extra='' logdir=''
 while getopts t:a:o:h opt; do
 	case $opt in
 	t) soak=$OPTARG ;;
