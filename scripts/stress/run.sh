@@ -9,24 +9,27 @@
 # survived the unload, or if the kernel log since the case started shows
 # BUG/WARNING/KASAN/refcount_t/lockdep/RCU splats or "Objects remaining".
 #
-# usage: run.sh [-t SOAK_SECONDS] [-a 'CASE ARGS'] [-o LOGDIR] [CASE...]
+# usage: run.sh [-t SOAK_SECONDS] [-a 'CASE ARGS'] [-p 'MODULE PARAMS'] [-o LOGDIR] [CASE...]
 #   CASE: a number (1, 01) or a name prefix (05-alloc); default: every case
 #   but 08 (memory pressure, for a small-memory kernel: name it to run it).
 #   -t  soak duration (default 15: the quick run; 60 for the full soak)
 #   -a  extra arguments for every case (e.g. '-w 8 -n 2000')
+#   -p  module parameters for insmod (e.g. 'obj_size=4096' for case 8)
 #   -o  keep each case's kernel log in LOGDIR/CASE.dmesg
 # Exit status: 0 if every case passed, 1 otherwise.
 #
 # From the host: scripts/uml-run.sh -t 600 scripts/stress/run.sh
-# (about 2-3 minutes with the defaults under UML with KASAN).
+# (about 3 minutes with the defaults under UML with KASAN). Case 8:
+# scripts/uml-run.sh -m 128M -t 900 scripts/stress/run.sh -p obj_size=4096 8
 
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-soak=15 extra='' logdir=''
-while getopts t:a:o:h opt; do
+soak=15 extra='' params='' logdir=''
+while getopts t:a:p:o:h opt; do
 	case $opt in
 	t) soak=$OPTARG ;;
 	a) extra=$OPTARG ;;
+	p) params=$OPTARG ;;
 	o) logdir=$OPTARG ;;
 	*) sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
@@ -68,7 +71,8 @@ for c in "${sel[@]}"; do
 	problems=()
 	[ -e /sys/module/refcache ] && unload >/dev/null
 	rc_dmesg_mark "run.sh $name"
-	if ! m=$(busybox insmod "$KO" 2>&1); then
+	# shellcheck disable=SC2086 # params is a list of words
+	if ! m=$(busybox insmod "$KO" $params 2>&1); then
 		problems+=("insmod failed: $m")
 	fi
 	echo 1 >/sys/kernel/debug/clear_warn_once 2>/dev/null
