@@ -93,7 +93,8 @@ for c in "${sel[@]}"; do
 	case $st in
 	0) ;;
 	4) skip=" # SKIP" ;;
-	124 | 137) problems+=("timed out after ${limit}s") ;;
+	124) problems+=("timed out after ${limit}s") ;;
+	137) problems+=("killed by SIGKILL (OOM killer? see the kernel log)") ;;
 	*) problems+=("case exited with status $st") ;;
 	esac
 	if [ -e "$RC_DIR/stats" ]; then
@@ -107,6 +108,8 @@ for c in "${sel[@]}"; do
 	for ((i = 0; i < 50; i++)); do [ -e "$RC_SLAB" ] || break; sleep 0.1; done
 	[ -e "$RC_SLAB" ] && problems+=("refcache_obj slab still present after rmmod")
 	log=$(rc_dmesg_since)
+	grep -E 'invoked oom-killer|Out of memory: Killed' <<<"$log" | head -n 2 |
+		while IFS= read -r l; do rc_diag "$l"; done
 	[ -n "$logdir" ] && printf '%s\n' "$log" >"$logdir/$name.dmesg"
 	bad=$(grep -E "$RC_DMESG_BAD" <<<"$log" | head -n 20)
 	[ -n "$bad" ] && problems+=("kernel log:" "$bad")
