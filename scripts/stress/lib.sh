@@ -292,7 +292,7 @@ rc_slab_objects() {
 
 # --- kernel log ------------------------------------------------------------
 
-RC_DMESG_BAD='Objects remaining|(^|[^A-Za-z_])BUG([^A-Za-z_]|$)|WARNING|KASAN|refcount_t:|possible recursive locking|circular locking|suspicious RCU usage|Oops|general protection|payload overwritten|kernel panic'
+RC_DMESG_BAD='Objects remaining|(^|[^A-Za-z_])BUG([^A-Za-z_]|$)|WARNING|KASAN|KCSAN|refcount_t:|possible recursive locking|circular locking|suspicious RCU usage|inconsistent lock state|lock held when returning|Oops|general protection|payload overwritten|[Kk]ernel panic|Call Trace:'
 
 # rc_dmesg_mark TAG: write a unique marker to the kernel log, in RC_MARK.
 rc_dmesg_mark() {
