@@ -1,0 +1,317 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2094
+# (SC2034: the RC_* variables are this library's interface to its callers;
+#  SC2094: fds 4/5 are deliberately a write and a read end of one file.)
+#
+# Shared helpers for the refcache stress cases; sourced, never run.
+#
+#  - KTAP output: rc_ktap_start PLAN, rc_ok/rc_fail/rc_check/rc_skip,
+#    rc_diag; the EXIT trap fills any check a dying script never reached
+#    with "not ok" so the plan always holds, and sets the exit status.
+#  - ctl transactions without forking: rc_ctl_open gives the caller a
+#    private ctl file on fd 3 (its own result buffer) plus an unlinked
+#    scratch file on fds 4 (write) and 5 (read) that catches bash's
+#    "write error: ..." text; rc_ctl CMD then leaves the result lines in
+#    RC_OUT[] (first in RC_VAL) or the E-name in RC_ERR.
+#  - rc_stats: the stats file into the associative array RC_STAT.
+#  - rc_args: -w WORKERS -n OPS -t SECONDS -s SEED, with per-case defaults.
+#
+# Every case is bounded twice: by an operation count (-n) and by a deadline
+# (-t); whichever comes first ends the workers.
+
+RC_DIR=${RC_DIR:-/sys/kernel/debug/refcache}
+RC_SLAB=/sys/kernel/slab/refcache_obj
+RC_PARAMS=/sys/module/refcache/parameters
+# Set by the soak: other cases run at the same time, so whole-module
+# counters (live, created, freed, slab objects) are not this case's alone.
+RC_SHARED=${RC_SHARED:-0}
+
+declare -gA RC_STAT=() RC_OBJ=()
+declare -ga RC_OUT=()
+RC_VAL=
+RC_ERR=
+
+# --- KTAP ------------------------------------------------------------------
+
+RC_T=0
+RC_PLAN=0
+RC_NFAIL=0
+
+rc_ktap_start() {
+	RC_PLAN=$1
+	echo "KTAP version 1"
+	echo "1..$RC_PLAN"
+	trap rc_ktap_end EXIT
+}
+
+# rc_diag TEXT: a KTAP diagnostic, "# " before every line of TEXT.
+rc_diag() {
+	local l
+	while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$*"
+}
+
+rc_ok() { RC_T=$((RC_T + 1)); echo "ok $RC_T - $1"; }
+
+# rc_fail DESC [DIAG...]
+rc_fail() {
+	local d=$1
+	shift
+	RC_T=$((RC_T + 1))
+	RC_NFAIL=$((RC_NFAIL + 1))
+	echo "not ok $RC_T - $d"
+	for d in "$@"; do rc_diag "$d"; done
+}
+
+rc_skip() { RC_T=$((RC_T + 1)); echo "ok $RC_T - $1 # SKIP ${2:-}"; }
+
+# rc_check DESC CONDITION-STATUS [DIAG...]: ok if the status is 0.
+rc_check() {
+	local d=$1 st=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then rc_ok "$d"; else rc_fail "$d" "$@"; fi
+}
+
+# rc_eq DESC GOT WANT: ok if the two strings are equal.
+rc_eq() {
+	if [ "$2" = "$3" ]; then
+		rc_ok "$1"
+	else
+		rc_fail "$1" "got '$2', want '$3'"
+	fi
+}
+
+# rc_global DESC GOT WANT: rc_eq for a whole-module counter; skipped when
+# other users share the module.
+rc_global() {
+	if [ "$RC_SHARED" = 1 ]; then
+		rc_skip "$1" "module shared with concurrent cases"
+	else
+		rc_eq "$@"
+	fi
+}
+
+rc_ktap_end() {
+	local st=$?
+	trap - EXIT
+	while [ "$RC_T" -lt "$RC_PLAN" ]; do
+		rc_fail "check not reached (script ended with status $st)"
+	done
+	[ -n "${RC_TMP:-}" ] && rm -rf "$RC_TMP"
+	if [ "$RC_NFAIL" -gt 0 ] || [ "$RC_T" -ne "$RC_PLAN" ]; then
+		rc_diag "${0##*/}: $RC_NFAIL of $RC_T checks failed"
+		exit 1
+	fi
+	exit 0
+}
+
+# rc_require_module: skip the whole case (KTAP "1..0 # SKIP", kselftest
+# status 4) when the module's files are not there.
+rc_require_module() {
+	if [ ! -e "$RC_DIR/ctl" ]; then
+		echo "KTAP version 1"
+		echo "1..0 # SKIP refcache not loaded ($RC_DIR/ctl missing)"
+		exit 4
+	fi
+}
+
+# --- arguments -------------------------------------------------------------
+
+# rc_args "$@": set RC_WORKERS, RC_OPS, RC_SECS, RC_SEED (callers preset
+# defaults), RC_KO for the cases that reload the module.
+rc_args() {
+	local opt OPTIND=1
+	while getopts w:n:t:s:m:h opt; do
+		case $opt in
+		w) RC_WORKERS=$OPTARG ;;
+		n) RC_OPS=$OPTARG ;;
+		t) RC_SECS=$OPTARG ;;
+		s) RC_SEED=$OPTARG ;;
+		m) RC_KO=$OPTARG ;;
+		*)
+			echo "usage: ${0##*/} [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED] [-m refcache.ko]" >&2
+			sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2
+			exit 2
+			;;
+		esac
+	done
+	local v
+	for v in RC_WORKERS RC_OPS RC_SECS RC_SEED; do
+		[[ ${!v} =~ ^[0-9]+$ ]] || { echo "${0##*/}: bad $v '${!v}'" >&2; exit 2; }
+	done
+	RANDOM=$RC_SEED
+	RC_DEADLINE=$((SECONDS + RC_SECS))
+	RC_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rc-stress.XXXXXX")
+}
+
+RC_WORKERS=${RC_WORKERS:-4}
+RC_OPS=${RC_OPS:-200}
+RC_SECS=${RC_SECS:-30}
+RC_SEED=${RC_SEED:-$$}
+RC_KO=${RC_KO:-${RC_MODDIR:+$RC_MODDIR/module/refcache.ko}}
+
+# rc_time_left: true while the case's deadline has not passed.
+rc_time_left() { [ "$SECONDS" -lt "$RC_DEADLINE" ]; }
+
+# --- ctl -------------------------------------------------------------------
+
+# rc_errname TEXT: the E-name for a strerror() text, in RC_ERR.
+rc_errname() {
+	case $1 in
+	*"No such file or directory") RC_ERR=ENOENT ;;
+	*"Invalid argument") RC_ERR=EINVAL ;;
+	*"Argument list too long") RC_ERR=E2BIG ;;
+	*"Cannot allocate memory") RC_ERR=ENOMEM ;;
+	*"Value too large for defined data type") RC_ERR=EOVERFLOW ;;
+	*"Permission denied") RC_ERR=EACCES ;;
+	*"Operation not permitted") RC_ERR=EPERM ;;
+	*"Bad file descriptor") RC_ERR=EBADF ;;
+	*"Device or resource busy") RC_ERR=EBUSY ;;
+	*"Resource temporarily unavailable") RC_ERR=EAGAIN ;;
+	*"Bad address") RC_ERR=EFAULT ;;
+	*"No such device") RC_ERR=ENODEV ;;
+	*"No such device or address") RC_ERR=ENXIO ;;
+	*"Read-only file system") RC_ERR=EROFS ;;
+	*) RC_ERR="E?($1)" ;;
+	esac
+}
+
+# rc_ctl_open: this process's own ctl file on fd 3 (never share one between
+# processes: the result buffer belongs to the open file), and the error
+# channel on fds 4/5.
+rc_ctl_open() {
+	local f
+	exec 3<>"$RC_DIR/ctl" || return 1
+	f=${RC_TMP:-${TMPDIR:-/tmp}}/err.$BASHPID.$RANDOM
+	exec 4>"$f" 5<"$f"
+	rm -f "$f"
+}
+
+rc_ctl_close() { exec 3>&- 4>&- 5>&-; }
+
+# rc_catch_err: after a failed builtin write, turn bash's message (the last
+# line it wrote to the error channel) into RC_ERR.
+rc_catch_err() {
+	local msg='' l
+	while IFS= read -r l <&5; do msg=$l; done
+	rc_errname "$msg"
+}
+
+# rc_ctl CMD: one transaction. Success: status 0, RC_OUT[] = result lines,
+# RC_VAL = the first, RC_ERR empty. Failure: status 1, RC_ERR = E-name.
+rc_ctl() {
+	RC_OUT=()
+	RC_VAL=
+	RC_ERR=
+	if printf '%s\n' "$1" >&3 2>&4; then
+		mapfile -t RC_OUT <&3
+		RC_VAL=${RC_OUT[0]-}
+		return 0
+	fi
+	rc_catch_err
+	return 1
+}
+
+# rc_ctl_raw FORMAT: write printf FORMAT's bytes to ctl in exactly one
+# write(2); sets RC_ERR on failure like rc_ctl. Bash's printf flushes at every
+# newline, so bytes with a newline before their end, and long ones, go
+# through dd (one read of the whole pipe, one write to the same open file).
+rc_ctl_raw() {
+	local s
+	RC_ERR=
+	# shellcheck disable=SC2059 # the format is the point
+	printf -v s -- "$1" 2>/dev/null
+	# (printf -v stops at a NUL, so look at the format's "\n" too.)
+	if [[ ${s%$'\n'} == *$'\n'* ]] || [[ ${1%'\n'} == *'\n'* ]] ||
+		[ "${#s}" -ge 1024 ]; then
+		# shellcheck disable=SC2059
+		printf -- "$1" | dd bs=65536 count=1 iflag=fullblock status=none >&3 2>&4 &&
+			return 0
+	else
+		# shellcheck disable=SC2059
+		printf -- "$1" >&3 2>&4 && return 0
+	fi
+	rc_catch_err
+	return 1
+}
+
+# rc_ctl_read_raw: whatever a read(2) on fd 3 returns now, in RC_VAL.
+rc_ctl_read_raw() {
+	RC_VAL=
+	IFS= read -r -d '' RC_VAL <&3
+	return 0
+}
+
+# --- module state ----------------------------------------------------------
+
+# The seq_files are read front to back in one pass (mapfile): bash's "read"
+# seeks back after every line, and a seq_file regenerates its text on a seek,
+# so under concurrent changes line-by-line reads would see torn lines.
+
+# rc_stats: the stats file into RC_STAT[name].
+rc_stats() {
+	local -a l
+	local i
+	RC_STAT=()
+	mapfile -t l <"$RC_DIR/stats"
+	for i in "${l[@]}"; do RC_STAT[${i%% *}]=${i#* }; done
+}
+
+# rc_objects: the objects file into RC_OBJ[id] = refcount; count in RC_VAL.
+rc_objects() {
+	local -a l
+	local i
+	RC_OBJ=()
+	mapfile -t l <"$RC_DIR/objects"
+	for i in "${l[@]}"; do RC_OBJ[${i%% *}]=${i#* }; done
+	RC_VAL=${#l[@]}
+}
+
+# rc_wait_freed CREATED [SECONDS]: poll until stats freed reaches CREATED
+# (frees lag one RCU grace period behind the final put).
+rc_wait_freed() {
+	local want=$1 end=$((SECONDS + ${2:-10}))
+	while :; do
+		rc_stats
+		[ "${RC_STAT[freed]}" -ge "$want" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# rc_slab_objects: the slab's object count after shrinking it, in RC_VAL
+# ("-" when the kernel has no such file).
+rc_slab_objects() {
+	local n rest
+	RC_VAL=-
+	[ -e "$RC_SLAB/objects" ] || return 0
+	echo 1 >"$RC_SLAB/shrink" 2>/dev/null
+	read -r n rest <"$RC_SLAB/objects"
+	: "$rest"
+	RC_VAL=$n
+}
+
+# --- kernel log ------------------------------------------------------------
+
+RC_DMESG_BAD='Objects remaining|(^|[^A-Za-z_])BUG([^A-Za-z_]|$)|WARNING|KASAN|KCSAN|refcount_t:|possible recursive locking|circular locking|suspicious RCU usage|inconsistent lock state|lock held when returning|Oops|general protection|payload overwritten|[Kk]ernel panic|Call Trace:'
+
+# rc_dmesg_mark TAG: write a unique marker to the kernel log, in RC_MARK.
+rc_dmesg_mark() {
+	RC_MARK="refcache-stress: $1 $BASHPID.$RANDOM.$SECONDS"
+	echo "$RC_MARK" >/dev/kmsg
+}
+
+# rc_dmesg_since: the kernel log after RC_MARK (all of it if the marker has
+# already been overwritten).
+rc_dmesg_since() {
+	dmesg | awk -v m="$RC_MARK" '
+		{ l[NR] = $0 } index($0, m) { s = NR }
+		END { for (i = s + 1; i <= NR; i++) print l[i] }'
+}
+
+# rc_dmesg_bad: the suspicious lines since RC_MARK (empty if clean).
+rc_dmesg_bad() {
+	rc_dmesg_since | grep -E "$RC_DMESG_BAD" | head -n 20
+}
+
+# rc_rand N: a random number 0..N-1 in RC_VAL (bash's LCG, seeded per run).
+rc_rand() { RC_VAL=$((RANDOM % $1)); }
