@@ -259,10 +259,14 @@ rc_stats() {
 # rc_objects: the objects file into RC_OBJ[id] = refcount; count in RC_VAL.
 rc_objects() {
 	local -a l
-	local i
+	local i r
 	RC_OBJ=()
 	mapfile -t l <"$RC_DIR/objects"
-	for i in "${l[@]}"; do RC_OBJ[${i%% *}]=${i#* }; done
+	# "ID REFCOUNT NLINKS [TARGET...]": keep the refcount only.
+	for i in "${l[@]}"; do
+		r=${i#* }
+		RC_OBJ[${i%% *}]=${r%% *}
+	done
 	RC_VAL=${#l[@]}
 }
 
