@@ -32,6 +32,8 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/percpu-rwsem.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -71,7 +73,7 @@ static char bench_results[BENCH_RESULTS];
 /* Per-round timings of the benchmark running; one runs at a time. */
 static u64 bench_a[BENCH_ROUNDS_MAX], bench_b[BENCH_ROUNDS_MAX];
 static u64 bench_c[BENCH_ROUNDS_MAX];
-static u64 bench_v[3][BENCH_ROUNDS_MAX];
+static u64 bench_v[5][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes; breakdown: 5 parts */
 /* The table of the benchmark running: too large for the stack. */
 static struct refcache bench_rc;
 static size_t bench_len;
@@ -677,6 +679,199 @@ static int bench_lookup(void)
 	return 0;
 }
 
+/*
+ * 7. Where the time goes: the pieces of refcache's create, put and get by
+ * id, each alone, so that the design can be weighed part by part. These
+ * are copies of what core.c does, not calls into it.
+ */
+
+static struct kmem_cache *bench_cache;
+static DEFINE_XARRAY_ALLOC1(bench_xa);
+
+/* core.c's canary: byte i of object @id's payload. */
+static u8 bench_pattern(u32 id, size_t i)
+{
+	u32 seed = id * 0x9e3779b9U;
+
+	return (u8)(seed >> ((i & 3) * 8)) ^ (u8)(i >> 2);
+}
+
+static u64 bench_part_canary(u8 *payload, unsigned int size)
+{
+	unsigned long i, bad = 0;
+	size_t j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		for (j = 0; j < size; j++)
+			payload[j] = bench_pattern(i, j);
+		for (j = 0; j < size; j++)
+			bad += payload[j] != bench_pattern(i, j);
+		bench_resched(i);
+	}
+	if (bad)
+		bench_errors++;
+	return ktime_get_ns() - t0;
+}
+
+/* xa_alloc_cyclic() + xa_store() + xa_erase(): the id table of a create. */
+static u64 bench_part_ids(void)
+{
+	u32 next = 1, id;
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		if (xa_alloc_cyclic(&bench_xa, &id, NULL, XA_LIMIT(1, U32_MAX),
+				    &next, GFP_KERNEL) < 0 ||
+		    xa_store(&bench_xa, id, &bench_xa, GFP_KERNEL))
+			bench_errors++;
+		xa_erase(&bench_xa, id);
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+struct bench_rcu_obj {
+	struct rcu_head rcu;
+};
+
+static void bench_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(bench_cache, head);
+}
+
+/* A slab pair whose free goes through call_rcu(), as refcache's does. */
+static u64 bench_part_call_rcu(void)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns(), t;
+
+	for (i = 1; i <= count; i++) {
+		struct bench_rcu_obj *p = kmem_cache_alloc(bench_cache,
+							   GFP_KERNEL);
+
+		if (!p) {
+			bench_errors++;
+			continue;
+		}
+		call_rcu(&p->rcu, bench_free_rcu);
+		bench_resched(i);
+	}
+	t = ktime_get_ns() - t0;
+	rcu_barrier();
+	return t;
+}
+
+static u64 bench_part_gc_sem(struct percpu_rw_semaphore *sem)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		percpu_down_read(sem);
+		percpu_up_read(sem);
+		percpu_down_read(sem);
+		percpu_up_read(sem);
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+/* rcu_read_lock() + xa_load() + counter, twice: a get+put by id, bare. */
+static u64 bench_part_rcu_lookup(u32 id)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		refcount_t *ref;
+
+		rcu_read_lock();
+		ref = xa_load(&bench_xa, id);
+		if (!ref || !refcount_inc_not_zero(ref))
+			bench_errors++;
+		rcu_read_unlock();
+		rcu_read_lock();
+		ref = xa_load(&bench_xa, id);
+		if (!ref || refcount_dec_and_test(ref))
+			bench_errors++;
+		rcu_read_unlock();
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static void bench_part_row(const char *name, u64 *v)
+{
+	u64 m = bench_per_op(bench_median(v, rounds), count);
+
+	bench_out("%-34s %9llu.%02llu\n", name, m / 100, m % 100);
+	if (!m)
+		bench_fail("%s took no time", name);
+}
+
+static int bench_parts(void)
+{
+	u64 (*v)[BENCH_ROUNDS_MAX] = bench_v;
+	struct refcache_stats st;
+	struct percpu_rw_semaphore *sem;
+	unsigned int r, size;
+	refcount_t *ref;
+	u8 *payload;
+	u32 id;
+	int err = -ENOMEM;
+
+	err = refcache_init(&bench_rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (err)
+		return err;
+	refcache_stats(&bench_rc, &st);
+	refcache_destroy(&bench_rc);
+	err = -ENOMEM;
+	size = st.obj_size;
+	sem = kzalloc(sizeof(*sem), GFP_KERNEL);
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	payload = kmalloc(max(size, 1U), GFP_KERNEL);
+	bench_cache = kmem_cache_create("refcache_bench_rcu",
+					max_t(unsigned int, st.slab_object_size,
+					      sizeof(struct bench_rcu_obj)),
+					0, REFCACHE_SLAB_NO_MERGE, NULL);
+	if (!sem || !ref || !payload || !bench_cache)
+		goto out;
+	err = percpu_init_rwsem(sem);
+	if (err)
+		goto out;
+	refcount_set(ref, 1);
+	err = xa_alloc(&bench_xa, &id, ref, xa_limit_32b, GFP_KERNEL);
+	if (err)
+		goto out_sem;
+
+	bench_out("breakdown (ns/op, each part alone, same code as core.c)\n");
+	for (r = 0; r < rounds; r++) {
+		v[0][r] = bench_part_ids();
+		v[1][r] = bench_part_call_rcu();
+		v[2][r] = bench_part_canary(payload, size);
+		v[3][r] = bench_part_gc_sem(sem);
+		v[4][r] = bench_part_rcu_lookup(id);
+	}
+	bench_part_row(" create: id alloc+store+erase", v[0]);
+	bench_part_row(" create: slab pair via call_rcu", v[1]);
+	bench_part_row(" create: payload fill+check", v[2]);
+	bench_part_row(" get+put: 2x gc_sem read pair", v[3]);
+	bench_part_row(" get+put: 2x rcu+xa_load+atomic", v[4]);
+	xa_erase(&bench_xa, id);
+	err = 0;
+out_sem:
+	percpu_free_rwsem(sem);
+out:
+	kmem_cache_destroy(bench_cache);
+	bench_cache = NULL;
+	kfree(payload);
+	kfree(ref);
+	kfree(sem);
+	return err;
+}
+
 /* The floor of the ctl benchmark: a debugfs write that does nothing. */
 static ssize_t bench_null_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
@@ -709,7 +904,7 @@ static void bench_run(void)
 		  IS_ENABLED(CONFIG_KASAN) ? ", kasan" : "",
 		  IS_ENABLED(CONFIG_PROVE_LOCKING) ? ", lockdep" : "",
 		  smoke ? ", smoke" : "");
-	bench_out("%-34s %12s %12s %8s\n", "benchmark: A / B", "A ns/op",
+	bench_out("%-34s %12s %12s %10s\n", "benchmark: A / B", "A ns/op",
 		  "B ns/op", "A/B");
 	err = bench_create();
 	if (err)
@@ -723,6 +918,9 @@ static void bench_run(void)
 	err = bench_lookup();
 	if (err)
 		bench_fail("lookup benchmark: error %d", err);
+	err = bench_parts();
+	if (err)
+		bench_fail("breakdown: error %d", err);
 
 	refcache_quiesce();
 	slab1 = refcache_slab_objects();
