@@ -43,6 +43,7 @@
 
 #include "refcache.h"
 #include "refcache_compat.h"
+#include "refcache_internal.h"	/* the lookup floor touches obj->ref */
 
 static unsigned long count = 100000;
 module_param(count, ulong, 0444);
@@ -73,7 +74,7 @@ static char bench_results[BENCH_RESULTS];
 /* Per-round timings of the benchmark running; one runs at a time. */
 static u64 bench_a[BENCH_ROUNDS_MAX], bench_b[BENCH_ROUNDS_MAX];
 static u64 bench_c[BENCH_ROUNDS_MAX];
-static u64 bench_v[5][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes; breakdown: 5 parts */
+static u64 bench_v[12][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes x 4 ways; breakdown */
 /* The table of the benchmark running: too large for the stack. */
 static struct refcache bench_rc;
 static size_t bench_len;
@@ -599,30 +600,79 @@ static int bench_table_fill(struct bench_table *t)
 					   REFCACHE_BATCH_MAX);
 
 		err = refcache_create_batch(&t->rc, batch, t->ids + done);
-		if (err) {
-			refcache_destroy(&t->rc);
-			kvfree(t->ids);
-			t->ids = NULL;
-			return err;
-		}
+		if (err)
+			goto fail;
 		done += batch;
 		cond_resched();
 	}
+	/* bench_lookup_run() relies on ids 1..n. */
+	for (done = 0; done < t->n; done++) {
+		if (t->ids[done] != done + 1) {
+			err = -EILSEQ;
+			goto fail;
+		}
+	}
 	return 0;
+
+fail:
+	refcache_destroy(&t->rc);
+	kvfree(t->ids);
+	t->ids = NULL;
+	return err;
 }
 
-static u64 bench_lookup_run(struct bench_table *t)
+enum bench_lookup_way {
+	LOOKUP_BY_ID,	/* refcache_get_id() + refcache_put_id() */
+	LOOKUP_OBJ,	/* refcache_lookup() + refcache_put(): one walk */
+	LOOKUP_FLOOR,	/* no refcache call */
+	LOOKUP_ATOMIC,	/* the floor, with the counter's atomic inc and dec */
+};
+
+/*
+ * @count get+put pairs on random live ids: a fresh table's ids are 1..n
+ * (bench_table_fill() checks), so no array of ids adds its own cache
+ * misses. The floor is only what any lookup by id has to touch, the
+ * XArray walk and the object's counter, under RCU.
+ */
+static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 {
 	u32 seed = 2463534242U;
 	unsigned long i;
 	u64 t0 = ktime_get_ns();
 
 	for (i = 1; i <= count; i++) {
-		u32 id = t->ids[bench_rand(&seed) % t->n];
+		u32 id = 1 + bench_rand(&seed) % t->n;
 
-		if (refcache_get_id(&t->rc, id) != 2 ||
-		    refcache_put_id(&t->rc, id) != 1)
-			bench_errors++;
+		struct refcache_obj *obj;
+
+		switch (way) {
+		case LOOKUP_BY_ID:
+			if (refcache_get_id(&t->rc, id) != 2 ||
+			    refcache_put_id(&t->rc, id) != 1)
+				bench_errors++;
+			break;
+		case LOOKUP_OBJ:
+			obj = refcache_lookup(&t->rc, id);
+			if (IS_ERR(obj) || refcache_put(obj) != 1)
+				bench_errors++;
+			break;
+		case LOOKUP_FLOOR:
+			rcu_read_lock();
+			obj = xa_load(&t->rc.ids, id);
+			if (!obj || refcache_obj_refcount(obj) != 1)
+				bench_errors++;
+			rcu_read_unlock();
+			break;
+		case LOOKUP_ATOMIC:
+			/* What any RCU lookup must do; leaves the count at 1. */
+			rcu_read_lock();
+			obj = xa_load(&t->rc.ids, id);
+			if (!obj || !refcount_inc_not_zero(&obj->ref.refcount) ||
+			    refcount_dec_and_test(&obj->ref.refcount))
+				bench_errors++;
+			rcu_read_unlock();
+			break;
+		}
 		bench_resched(i);
 	}
 	return ktime_get_ns() - t0;
@@ -655,14 +705,27 @@ static int bench_lookup(void)
 		kfree(t);
 		return err;
 	}
-	for (r = 0; r < rounds; r++)
-		for (s = 0; s < 3; s++)
-			v[s][r] = bench_lookup_run(&t[s]);
+	for (r = 0; r < rounds; r++) {
+		for (s = 0; s < 3; s++) {
+			v[s][r] = bench_lookup_run(&t[s], LOOKUP_BY_ID);
+			v[s + 3][r] = bench_lookup_run(&t[s], LOOKUP_OBJ);
+			v[s + 6][r] = bench_lookup_run(&t[s], LOOKUP_FLOOR);
+			v[s + 9][r] = bench_lookup_run(&t[s], LOOKUP_ATOMIC);
+		}
+	}
+	bench_out("lookup at N live (ns/op): A by id, B lookup+put(obj), C floor: rcu+xa_load+\n");
+	bench_out("  read count, D floor + atomic inc/dec of the count (bare RCU get+put)\n");
+	bench_out("%-12s %12s %12s %12s %12s\n", "N", "A", "B", "C", "D");
 	for (s = 0; s < 3; s++) {
+		u64 ob = bench_per_op(bench_median(v[s + 3], rounds), count);
+		u64 fl = bench_per_op(bench_median(v[s + 6], rounds), count);
+		u64 at = bench_per_op(bench_median(v[s + 9], rounds), count);
+
 		med[s] = bench_per_op(bench_median(v[s], rounds), count);
-		bench_out("lookup get+put, %8lu live        %9llu.%02llu\n",
-			  t[s].n, med[s] / 100, med[s] % 100);
-		if (!med[s])
+		bench_out("%-12lu %9llu.%02llu %9llu.%02llu %9llu.%02llu %9llu.%02llu\n",
+			  t[s].n, med[s] / 100, med[s] % 100, ob / 100,
+			  ob % 100, fl / 100, fl % 100, at / 100, at % 100);
+		if (!med[s] || !ob || !fl || !at)
 			bench_fail("lookup at %lu took no time", t[s].n);
 	}
 	if (med[0]) {
@@ -714,17 +777,27 @@ static u64 bench_part_canary(u8 *payload, unsigned int size)
 	return ktime_get_ns() - t0;
 }
 
-/* xa_alloc_cyclic() + xa_store() + xa_erase(): the id table of a create. */
-static u64 bench_part_ids(void)
+/*
+ * xa_alloc_cyclic() + xa_store() + xa_erase(): the id table of a create,
+ * in a table with one other entry. With @cyclic false, xa_alloc() instead:
+ * the lowest free id, so the same slot every time.
+ */
+static u64 bench_part_ids(bool cyclic)
 {
 	u32 next = 1, id;
 	unsigned long i;
 	u64 t0 = ktime_get_ns();
+	int err;
 
 	for (i = 1; i <= count; i++) {
-		if (xa_alloc_cyclic(&bench_xa, &id, NULL, XA_LIMIT(1, U32_MAX),
-				    &next, GFP_KERNEL) < 0 ||
-		    xa_store(&bench_xa, id, &bench_xa, GFP_KERNEL))
+		if (cyclic)
+			err = xa_alloc_cyclic(&bench_xa, &id, NULL,
+					      XA_LIMIT(1, U32_MAX), &next,
+					      GFP_KERNEL);
+		else
+			err = xa_alloc(&bench_xa, &id, NULL, xa_limit_32b,
+				       GFP_KERNEL);
+		if (err < 0 || xa_store(&bench_xa, id, &bench_xa, GFP_KERNEL))
 			bench_errors++;
 		xa_erase(&bench_xa, id);
 		bench_resched(i);
@@ -848,13 +921,15 @@ static int bench_parts(void)
 
 	bench_out("breakdown (ns/op, each part alone, same code as core.c)\n");
 	for (r = 0; r < rounds; r++) {
-		v[0][r] = bench_part_ids();
+		v[0][r] = bench_part_ids(true);
+		v[5][r] = bench_part_ids(false);
 		v[1][r] = bench_part_call_rcu();
 		v[2][r] = bench_part_canary(payload, size);
 		v[3][r] = bench_part_gc_sem(sem);
 		v[4][r] = bench_part_rcu_lookup(id);
 	}
 	bench_part_row(" create: id alloc+store+erase", v[0]);
+	bench_part_row("  same, lowest free id, not cyclic", v[5]);
 	bench_part_row(" create: slab pair via call_rcu", v[1]);
 	bench_part_row(" create: payload fill+check", v[2]);
 	bench_part_row(" get+put: 2x gc_sem read pair", v[3]);
