@@ -1,0 +1,1041 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refcache_bench: what refcache costs next to what it replaces.
+ *
+ * Loading the module runs every benchmark once, in the context of insmod,
+ * and leaves the results in the kernel log and in
+ * /sys/kernel/debug/refcache_bench/results. Each benchmark times a refcache
+ * side (A) and a baseline side (B) for the same number of operations,
+ * alternating A and B for a number of rounds so that drift (frequency,
+ * other load on the host) hits both; the table shows the median ns/op of
+ * each side over the rounds and their ratio A/B, or for throughput the
+ * ratio of operations per second.
+ *
+ * The module also offers /sys/kernel/debug/refcache_bench/null, a file
+ * whose write(2) does nothing: the floor for the ctl benchmark that
+ * scripts/bench-uml.sh runs from user space.
+ *
+ * Every table the benchmark uses is its own (refcache_init()); the default
+ * table behind /sys/kernel/debug/refcache is left alone. A self-check ends
+ * the run: every timing must be non-zero, every refcache call must have
+ * succeeded, and every object must be back in the slab. The results say
+ * "self-check: ok" or "self-check: FAILED" and why.
+ */
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/percpu-rwsem.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/xarray.h>
+
+#include "refcache.h"
+#include "refcache_compat.h"
+#include "refcache_internal.h"	/* the lookup floor touches obj->ref */
+
+static unsigned long count = 100000;
+module_param(count, ulong, 0444);
+MODULE_PARM_DESC(count, "operations per side and round (default 100000)");
+
+static unsigned int rounds = 10;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "rounds of A then B, 1..64; medians are reported (default 10)");
+
+static unsigned int threads;
+module_param(threads, uint, 0444);
+MODULE_PARM_DESC(threads, "kthreads for the throughput benchmark (default: one per online CPU)");
+
+static unsigned long max_live = 1000000;
+module_param(max_live, ulong, 0444);
+MODULE_PARM_DESC(max_live, "largest table of the lookup benchmark; also /100 and /1000 (default 1000000)");
+
+static bool smoke;
+module_param(smoke, bool, 0444);
+MODULE_PARM_DESC(smoke, "small counts that finish in seconds under KASAN (count 2000, rounds 3, max_live 10000)");
+
+#define BENCH_ROUNDS_MAX	64
+#define BENCH_POOL		1024	/* objects of the get+put benchmarks */
+#define BENCH_RESCHED		4096	/* ops between cond_resched() calls */
+#define BENCH_RESULTS		8192
+
+static char bench_results[BENCH_RESULTS];
+/* Per-round timings of the benchmark running; one runs at a time. */
+static u64 bench_a[BENCH_ROUNDS_MAX], bench_b[BENCH_ROUNDS_MAX];
+static u64 bench_c[BENCH_ROUNDS_MAX];
+static u64 bench_v[12][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes x 4 ways; breakdown */
+/* The table of the benchmark running: too large for the stack. */
+static struct refcache bench_rc;
+static size_t bench_len;
+static unsigned long bench_errors;	/* failed calls, bad timings, leaks */
+static struct dentry *bench_dir;
+
+static __printf(1, 2) void bench_out(const char *fmt, ...)
+{
+	char line[160];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	pr_info("refcache_bench: %s", line);
+	bench_len += scnprintf(bench_results + bench_len,
+			       sizeof(bench_results) - bench_len, "%s", line);
+}
+
+static __printf(1, 2) void bench_fail(const char *fmt, ...)
+{
+	char line[160];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	bench_errors++;
+	bench_out("FAIL: %s\n", line);
+}
+
+/* A cheap generator for ids: the same sequence on both sides of a pair. */
+static inline u32 bench_rand(u32 *state)
+{
+	u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+static inline void bench_resched(unsigned long i)
+{
+	if (!(i % BENCH_RESCHED))
+		cond_resched();
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 bench_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ns/op with two decimals, as an integer in hundredths. */
+static u64 bench_per_op(u64 ns, unsigned long ops)
+{
+	return ops ? div64_u64(ns * 100, ops) : 0;
+}
+
+/*
+ * One row: medians of @a and @b (total ns of @ops operations per round),
+ * as ns/op and the ratio a/b. Both must be non-zero.
+ */
+static void bench_row(const char *name, u64 *a, u64 *b, unsigned long ops)
+{
+	u64 ma = bench_per_op(bench_median(a, rounds), ops);
+	u64 mb = bench_per_op(bench_median(b, rounds), ops);
+	u64 ratio = mb ? div64_u64(ma * 100, mb) : 0;
+
+	bench_out("%-34s %9llu.%02llu %9llu.%02llu %6llu.%02llux\n", name,
+		  ma / 100, ma % 100, mb / 100, mb % 100,
+		  ratio / 100, ratio % 100);
+	if (!ma || !mb)
+		bench_fail("%s: a side took no time", name);
+}
+
+/* 1. create + final put vs kmem_cache_alloc + kmem_cache_free. */
+
+static u64 bench_create_put(struct refcache *rc, bool quiesce)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns(), t;
+
+	for (i = 1; i <= count; i++) {
+		struct refcache_obj *obj = refcache_create(rc);
+
+		if (IS_ERR(obj) || refcache_put(obj) != 0)
+			bench_errors++;
+		bench_resched(i);
+	}
+	if (quiesce)
+		refcache_quiesce();
+	t = ktime_get_ns() - t0;
+	if (!quiesce)
+		refcache_quiesce();
+	return t;
+}
+
+static u64 bench_slab_pair(struct kmem_cache *cache)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		void *p = kmem_cache_alloc(cache, GFP_KERNEL);
+
+		if (!p)
+			bench_errors++;
+		kmem_cache_free(cache, p);
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static int bench_create(void)
+{
+	u64 *a = bench_a, *b = bench_b, *aq = bench_c;
+	struct refcache *rc = &bench_rc;
+	struct kmem_cache *cache;
+	struct refcache_stats st;
+	unsigned int r;
+	int err;
+
+	err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (err)
+		return err;
+	refcache_stats(rc, &st);
+	cache = kmem_cache_create("refcache_bench_obj", st.slab_object_size,
+				  0, REFCACHE_SLAB_NO_MERGE, NULL);
+	if (!cache) {
+		refcache_destroy(rc);
+		return -ENOMEM;
+	}
+	for (r = 0; r < rounds; r++) {
+		a[r] = bench_create_put(rc, false);
+		b[r] = bench_slab_pair(cache);
+		aq[r] = bench_create_put(rc, true);
+	}
+	bench_row("create+put / slab alloc+free", a, b, count);
+	/* b is sorted now, which leaves its median as it was. */
+	bench_row(" same, incl. rcu_barrier()", aq, b, count);
+	kmem_cache_destroy(cache);
+	refcache_stats(rc, &st);
+	if (st.created != st.freed || st.live)
+		bench_fail("create: %lu created, %lu freed, %ld live",
+			   st.created, st.freed, st.live);
+	if (refcache_destroy(rc))
+		bench_fail("create: objects left in the table");
+	return 0;
+}
+
+/* 2. get + put by id vs refcount_inc + refcount_dec_and_test. */
+
+static int bench_make_pool(struct refcache *rc, u32 *ids, unsigned int n)
+{
+	int err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+
+	if (err)
+		return err;
+	err = refcache_create_batch(rc, n, ids);
+	if (err)
+		refcache_destroy(rc);
+	return err;
+}
+
+/* Drop the creation references of @n objects and free the table. */
+static void bench_drop_pool(struct refcache *rc, const u32 *ids,
+			    unsigned long n, const char *what)
+{
+	struct refcache_stats st;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		if (refcache_put_id(rc, ids[i]) != 0)
+			bench_errors++;
+		bench_resched(i + 1);
+	}
+	refcache_quiesce();
+	refcache_stats(rc, &st);
+	if (st.created != n || st.freed != n || st.live)
+		bench_fail("%s: %lu created, %lu freed, %ld live", what,
+			   st.created, st.freed, st.live);
+	if (refcache_destroy(rc))
+		bench_fail("%s: objects left in the table", what);
+}
+
+static u64 bench_getput_id(struct refcache *rc, u32 id)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		if (refcache_get_id(rc, id) != 2 || refcache_put_id(rc, id) != 1)
+			bench_errors++;
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static u64 bench_getput_counter(refcount_t *ref)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		refcount_inc(ref);
+		if (refcount_dec_and_test(ref))
+			bench_errors++;
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static int bench_getput(void)
+{
+	u64 *a = bench_a, *b = bench_b;
+	struct refcache *rc = &bench_rc;
+	refcount_t *ref;
+	unsigned int r;
+	u32 id;
+	int err;
+
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+	refcount_set(ref, 1);
+	err = bench_make_pool(rc, &id, 1);
+	if (err) {
+		kfree(ref);
+		return err;
+	}
+	for (r = 0; r < rounds; r++) {
+		a[r] = bench_getput_id(rc, id);
+		b[r] = bench_getput_counter(ref);
+	}
+	bench_row("get+put by id / refcount pair", a, b, count);
+	bench_drop_pool(rc, &id, 1, "get+put");
+	kfree(ref);
+	return 0;
+}
+
+/*
+ * 3. The textbook driver: a global mutex over an XArray of kref'd objects.
+ * A lookup takes the mutex, finds the object and takes a reference; the
+ * put is kref_put_mutex(), so the final put erases the object under the
+ * same mutex and a lookup can never revive it.
+ */
+struct tb_obj {
+	struct kref ref;
+	u32 id;
+};
+
+static DEFINE_MUTEX(tb_lock);
+static DEFINE_XARRAY_ALLOC1(tb_ids);
+
+static void tb_release(struct kref *ref)
+{
+	struct tb_obj *obj = container_of(ref, struct tb_obj, ref);
+
+	xa_erase(&tb_ids, obj->id);
+	mutex_unlock(&tb_lock);
+	kfree(obj);
+}
+
+static struct tb_obj *tb_lookup(u32 id)
+{
+	struct tb_obj *obj;
+
+	mutex_lock(&tb_lock);
+	obj = xa_load(&tb_ids, id);
+	if (obj)
+		kref_get(&obj->ref);
+	mutex_unlock(&tb_lock);
+	return obj;
+}
+
+static void tb_put(struct tb_obj *obj)
+{
+	kref_put_mutex(&obj->ref, tb_release, &tb_lock);
+}
+
+static int tb_create_pool(u32 *ids, unsigned int n)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct tb_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+
+		if (!obj)
+			return -ENOMEM;
+		kref_init(&obj->ref);
+		err = xa_alloc(&tb_ids, &obj->id, obj, xa_limit_32b, GFP_KERNEL);
+		if (err) {
+			kfree(obj);
+			return err;
+		}
+		ids[i] = obj->id;
+	}
+	return 0;
+}
+
+static void tb_destroy_pool(void)
+{
+	struct tb_obj *obj;
+	unsigned long index;
+
+	xa_for_each(&tb_ids, index, obj)
+		tb_put(obj);
+	if (!xa_empty(&tb_ids))
+		bench_fail("textbook: objects left in the table");
+}
+
+enum bench_side { SIDE_REFCACHE, SIDE_TEXTBOOK };
+
+struct bench_mt {
+	enum bench_side side;
+	struct refcache *rc;
+	const u32 *ids;		/* rc's pool, or the textbook's */
+	unsigned long ops;	/* per thread */
+	struct completion start;
+	struct completion done;
+	atomic_t running;
+};
+
+/* @ops get+put pairs by id on random objects of the pool; returns errors. */
+static unsigned long bench_pool_ops(enum bench_side side, struct refcache *rc,
+				    const u32 *ids, unsigned long ops, u32 seed)
+{
+	unsigned long i, errors = 0;
+
+	for (i = 1; i <= ops; i++) {
+		u32 id = ids[bench_rand(&seed) % BENCH_POOL];
+
+		if (side == SIDE_REFCACHE) {
+			if (refcache_get_id(rc, id) < 2 ||
+			    refcache_put_id(rc, id) < 1)
+				errors++;
+		} else {
+			struct tb_obj *obj = tb_lookup(id);
+
+			if (obj)
+				tb_put(obj);
+			else
+				errors++;
+		}
+		bench_resched(i);
+	}
+	return errors;
+}
+
+static int bench_mt_thread(void *data)
+{
+	struct bench_mt *mt = data;
+	unsigned long errors;
+
+	wait_for_completion(&mt->start);
+	errors = bench_pool_ops(mt->side, mt->rc, mt->ids, mt->ops,
+				0x9e3779b9U ^ (u32)(uintptr_t)current);
+	if (atomic_dec_and_test(&mt->running))
+		complete(&mt->done);
+	/* Wait for kthread_stop(), which collects the result. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return errors ? -EIO : 0;
+}
+
+/* Total wall time of @n threads doing count get+put pairs each. */
+static u64 bench_mt_run(struct bench_mt *mt, unsigned int n)
+{
+	struct task_struct **tasks;
+	unsigned int i, started = 0;
+	int cpu = -1;
+	u64 t0, t = 0;
+
+	tasks = kcalloc(n, sizeof(*tasks), GFP_KERNEL);
+	if (!tasks) {
+		bench_errors++;
+		return 0;
+	}
+	init_completion(&mt->start);
+	init_completion(&mt->done);
+	atomic_set(&mt->running, n);
+	for (i = 0; i < n; i++) {
+		tasks[i] = kthread_create(bench_mt_thread, mt, "rcbench/%u", i);
+		if (IS_ERR(tasks[i]))
+			break;
+		/* One thread per CPU, round robin over the online ones. */
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		if (num_online_cpus() > 1)
+			kthread_bind(tasks[i], cpu);
+		get_task_struct(tasks[i]);
+		wake_up_process(tasks[i]);
+		started++;
+	}
+	if (started == n) {
+		t0 = ktime_get_ns();
+		complete_all(&mt->start);
+		wait_for_completion(&mt->done);
+		t = ktime_get_ns() - t0;
+	} else {
+		bench_errors++;
+		complete_all(&mt->start);
+	}
+	for (i = 0; i < started; i++) {
+		if (kthread_stop(tasks[i]))
+			bench_errors++;
+		put_task_struct(tasks[i]);
+	}
+	kfree(tasks);
+	return t;
+}
+
+static int bench_textbook(void)
+{
+	unsigned int r, nthreads = threads ? threads : num_online_cpus();
+	u64 *a = bench_a, *b = bench_b, ma, mb, tput;
+	struct refcache *rc = &bench_rc;
+	u32 *rc_ids, *tb_ids_arr;
+	struct bench_mt *mt;
+	char name[40];
+	int err = -ENOMEM;
+
+	rc_ids = kcalloc(BENCH_POOL, sizeof(u32), GFP_KERNEL);
+	tb_ids_arr = kcalloc(BENCH_POOL, sizeof(u32), GFP_KERNEL);
+	mt = kzalloc(sizeof(*mt), GFP_KERNEL);
+	if (!rc_ids || !tb_ids_arr || !mt)
+		goto out;
+	err = tb_create_pool(tb_ids_arr, BENCH_POOL);
+	if (err)
+		goto out_tb;
+	err = bench_make_pool(rc, rc_ids, BENCH_POOL);
+	if (err)
+		goto out_tb;
+
+	/* Single-threaded: ns per get+put pair, in this thread. */
+	for (r = 0; r < rounds; r++) {
+		u64 t0 = ktime_get_ns();
+
+		bench_errors += bench_pool_ops(SIDE_REFCACHE, rc, rc_ids,
+					       count, 1);
+		a[r] = ktime_get_ns() - t0;
+		t0 = ktime_get_ns();
+		bench_errors += bench_pool_ops(SIDE_TEXTBOOK, NULL, tb_ids_arr,
+					       count, 1);
+		b[r] = ktime_get_ns() - t0;
+	}
+	bench_row("get+put by id / textbook, 1 thr", a, b, count);
+
+	/*
+	 * Throughput of @nthreads threads: the table shows ns per pair of the
+	 * whole machine (wall time / all pairs), so the ratio A/B is the
+	 * inverse of the throughput ratio, which has its own line.
+	 */
+	mt->ops = count;
+	for (r = 0; r < rounds; r++) {
+		mt->side = SIDE_REFCACHE;
+		mt->rc = rc;
+		mt->ids = rc_ids;
+		a[r] = bench_mt_run(mt, nthreads);
+		mt->side = SIDE_TEXTBOOK;
+		mt->rc = NULL;
+		mt->ids = tb_ids_arr;
+		b[r] = bench_mt_run(mt, nthreads);
+	}
+	snprintf(name, sizeof(name), "get+put by id / textbook, %u kthr",
+		 nthreads);
+	bench_row(name, a, b, count * nthreads);
+	/* bench_row() sorted both: the medians are where it found them. */
+	ma = bench_median(a, rounds);
+	mb = bench_median(b, rounds);
+	tput = ma ? div64_u64(mb * 100, ma) : 0;
+	bench_out("  throughput refcache/textbook, %u kthreads: %llu.%02llux (%u CPUs online)\n",
+		  nthreads, tput / 100, tput % 100, num_online_cpus());
+	bench_drop_pool(rc, rc_ids, BENCH_POOL, "textbook");
+out_tb:
+	tb_destroy_pool();
+out:
+	kfree(mt);
+	kfree(tb_ids_arr);
+	kfree(rc_ids);
+	return err;
+}
+
+/* 4. get+put by id on random live ids, at three table sizes. */
+
+struct bench_table {
+	struct refcache rc;
+	unsigned long n;
+	u32 *ids;
+};
+
+static int bench_table_fill(struct bench_table *t)
+{
+	unsigned long done = 0;
+	int err;
+
+	err = refcache_init(&t->rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (err)
+		return err;
+	t->ids = kvmalloc_array(t->n, sizeof(u32), GFP_KERNEL);
+	if (!t->ids) {
+		refcache_destroy(&t->rc);
+		return -ENOMEM;
+	}
+	while (done < t->n) {
+		unsigned int batch = min_t(unsigned long, t->n - done,
+					   REFCACHE_BATCH_MAX);
+
+		err = refcache_create_batch(&t->rc, batch, t->ids + done);
+		if (err)
+			goto fail;
+		done += batch;
+		cond_resched();
+	}
+	/* bench_lookup_run() relies on ids 1..n. */
+	for (done = 0; done < t->n; done++) {
+		if (t->ids[done] != done + 1) {
+			err = -EILSEQ;
+			goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	refcache_destroy(&t->rc);
+	kvfree(t->ids);
+	t->ids = NULL;
+	return err;
+}
+
+enum bench_lookup_way {
+	LOOKUP_BY_ID,	/* refcache_get_id() + refcache_put_id() */
+	LOOKUP_OBJ,	/* refcache_lookup() + refcache_put(): one walk */
+	LOOKUP_FLOOR,	/* no refcache call */
+	LOOKUP_ATOMIC,	/* the floor, with the counter's atomic inc and dec */
+};
+
+/*
+ * @count get+put pairs on random live ids: a fresh table's ids are 1..n
+ * (bench_table_fill() checks), so no array of ids adds its own cache
+ * misses. The floor is only what any lookup by id has to touch, the
+ * XArray walk and the object's counter, under RCU.
+ */
+static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
+{
+	u32 seed = 2463534242U;
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		u32 id = 1 + bench_rand(&seed) % t->n;
+
+		struct refcache_obj *obj;
+
+		switch (way) {
+		case LOOKUP_BY_ID:
+			if (refcache_get_id(&t->rc, id) != 2 ||
+			    refcache_put_id(&t->rc, id) != 1)
+				bench_errors++;
+			break;
+		case LOOKUP_OBJ:
+			obj = refcache_lookup(&t->rc, id);
+			if (IS_ERR(obj) || refcache_put(obj) != 1)
+				bench_errors++;
+			break;
+		case LOOKUP_FLOOR:
+			rcu_read_lock();
+			obj = xa_load(&t->rc.ids, id);
+			if (!obj || refcache_obj_refcount(obj) != 1)
+				bench_errors++;
+			rcu_read_unlock();
+			break;
+		case LOOKUP_ATOMIC:
+			/* What any RCU lookup must do; leaves the count at 1. */
+			rcu_read_lock();
+			obj = xa_load(&t->rc.ids, id);
+			if (!obj || !refcount_inc_not_zero(&obj->ref.refcount) ||
+			    refcount_dec_and_test(&obj->ref.refcount))
+				bench_errors++;
+			rcu_read_unlock();
+			break;
+		}
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static int bench_lookup(void)
+{
+	u64 (*v)[BENCH_ROUNDS_MAX] = bench_v;
+	struct bench_table *t;
+	unsigned int r, s;
+	u64 med[3];
+	int err = 0;
+
+	t = kcalloc(3, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t[0].n = max(max_live / 1000, 1UL);
+	t[1].n = max(max_live / 10, 1UL);
+	t[2].n = max_live;
+	for (s = 0; s < 3; s++) {
+		err = bench_table_fill(&t[s]);
+		if (err)
+			break;
+	}
+	if (err) {
+		while (s--) {
+			refcache_destroy(&t[s].rc);
+			kvfree(t[s].ids);
+		}
+		kfree(t);
+		return err;
+	}
+	for (r = 0; r < rounds; r++) {
+		for (s = 0; s < 3; s++) {
+			v[s][r] = bench_lookup_run(&t[s], LOOKUP_BY_ID);
+			v[s + 3][r] = bench_lookup_run(&t[s], LOOKUP_OBJ);
+			v[s + 6][r] = bench_lookup_run(&t[s], LOOKUP_FLOOR);
+			v[s + 9][r] = bench_lookup_run(&t[s], LOOKUP_ATOMIC);
+		}
+	}
+	bench_out("lookup at N live (ns/op): A by id, B lookup+put(obj), C floor: rcu+xa_load+\n");
+	bench_out("  read count, D floor + atomic inc/dec of the count (bare RCU get+put)\n");
+	bench_out("%-12s %12s %12s %12s %12s\n", "N", "A", "B", "C", "D");
+	for (s = 0; s < 3; s++) {
+		u64 ob = bench_per_op(bench_median(v[s + 3], rounds), count);
+		u64 fl = bench_per_op(bench_median(v[s + 6], rounds), count);
+		u64 at = bench_per_op(bench_median(v[s + 9], rounds), count);
+
+		med[s] = bench_per_op(bench_median(v[s], rounds), count);
+		bench_out("%-12lu %9llu.%02llu %9llu.%02llu %9llu.%02llu %9llu.%02llu\n",
+			  t[s].n, med[s] / 100, med[s] % 100, ob / 100,
+			  ob % 100, fl / 100, fl % 100, at / 100, at % 100);
+		if (!med[s] || !ob || !fl || !at)
+			bench_fail("lookup at %lu took no time", t[s].n);
+	}
+	if (med[0]) {
+		u64 ratio = div64_u64(med[2] * 100, med[0]);
+
+		bench_out("  lookup %lu live / %lu live: %llu.%02llux\n",
+			  t[2].n, t[0].n, ratio / 100, ratio % 100);
+	}
+	for (s = 0; s < 3; s++) {
+		bench_drop_pool(&t[s].rc, t[s].ids, t[s].n, "lookup");
+		kvfree(t[s].ids);
+	}
+	kfree(t);
+	return 0;
+}
+
+/*
+ * 7. Where the time goes: the pieces of refcache's create, put and get by
+ * id, each alone, so that the design can be weighed part by part. These
+ * are copies of what core.c does, not calls into it.
+ */
+
+static struct kmem_cache *bench_cache;
+static DEFINE_XARRAY_ALLOC1(bench_xa);
+
+/* core.c's canary: byte i of object @id's payload. */
+static u8 bench_pattern(u32 id, size_t i)
+{
+	u32 seed = id * 0x9e3779b9U;
+
+	return (u8)(seed >> ((i & 3) * 8)) ^ (u8)(i >> 2);
+}
+
+static u64 bench_part_canary(u8 *payload, unsigned int size)
+{
+	unsigned long i, bad = 0;
+	size_t j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		for (j = 0; j < size; j++)
+			payload[j] = bench_pattern(i, j);
+		for (j = 0; j < size; j++)
+			bad += payload[j] != bench_pattern(i, j);
+		bench_resched(i);
+	}
+	if (bad)
+		bench_errors++;
+	return ktime_get_ns() - t0;
+}
+
+/*
+ * xa_alloc_cyclic() + xa_store() + xa_erase(): the id table of a create,
+ * in a table with one other entry. With @cyclic false, xa_alloc() instead:
+ * the lowest free id, so the same slot every time.
+ */
+static u64 bench_part_ids(bool cyclic)
+{
+	u32 next = 1, id;
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+	int err;
+
+	for (i = 1; i <= count; i++) {
+		if (cyclic)
+			err = xa_alloc_cyclic(&bench_xa, &id, NULL,
+					      XA_LIMIT(1, U32_MAX), &next,
+					      GFP_KERNEL);
+		else
+			err = xa_alloc(&bench_xa, &id, NULL, xa_limit_32b,
+				       GFP_KERNEL);
+		if (err < 0 || xa_store(&bench_xa, id, &bench_xa, GFP_KERNEL))
+			bench_errors++;
+		xa_erase(&bench_xa, id);
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+struct bench_rcu_obj {
+	struct rcu_head rcu;
+};
+
+static void bench_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(bench_cache, head);
+}
+
+/* A slab pair whose free goes through call_rcu(), as refcache's does. */
+static u64 bench_part_call_rcu(void)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns(), t;
+
+	for (i = 1; i <= count; i++) {
+		struct bench_rcu_obj *p = kmem_cache_alloc(bench_cache,
+							   GFP_KERNEL);
+
+		if (!p) {
+			bench_errors++;
+			continue;
+		}
+		call_rcu(&p->rcu, bench_free_rcu);
+		bench_resched(i);
+	}
+	t = ktime_get_ns() - t0;
+	rcu_barrier();
+	return t;
+}
+
+static u64 bench_part_gc_sem(struct percpu_rw_semaphore *sem)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		percpu_down_read(sem);
+		percpu_up_read(sem);
+		percpu_down_read(sem);
+		percpu_up_read(sem);
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+/* rcu_read_lock() + xa_load() + counter, twice: a get+put by id, bare. */
+static u64 bench_part_rcu_lookup(u32 id)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 1; i <= count; i++) {
+		refcount_t *ref;
+
+		rcu_read_lock();
+		ref = xa_load(&bench_xa, id);
+		if (!ref || !refcount_inc_not_zero(ref))
+			bench_errors++;
+		rcu_read_unlock();
+		rcu_read_lock();
+		ref = xa_load(&bench_xa, id);
+		if (!ref || refcount_dec_and_test(ref))
+			bench_errors++;
+		rcu_read_unlock();
+		bench_resched(i);
+	}
+	return ktime_get_ns() - t0;
+}
+
+static void bench_part_row(const char *name, u64 *v)
+{
+	u64 m = bench_per_op(bench_median(v, rounds), count);
+
+	bench_out("%-34s %9llu.%02llu\n", name, m / 100, m % 100);
+	if (!m)
+		bench_fail("%s took no time", name);
+}
+
+static int bench_parts(void)
+{
+	u64 (*v)[BENCH_ROUNDS_MAX] = bench_v;
+	struct refcache_stats st;
+	struct percpu_rw_semaphore *sem;
+	unsigned int r, size;
+	refcount_t *ref;
+	u8 *payload;
+	u32 id;
+	int err = -ENOMEM;
+
+	err = refcache_init(&bench_rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (err)
+		return err;
+	refcache_stats(&bench_rc, &st);
+	refcache_destroy(&bench_rc);
+	err = -ENOMEM;
+	size = st.obj_size;
+	sem = kzalloc(sizeof(*sem), GFP_KERNEL);
+	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
+	payload = kmalloc(max(size, 1U), GFP_KERNEL);
+	bench_cache = kmem_cache_create("refcache_bench_rcu",
+					max_t(unsigned int, st.slab_object_size,
+					      sizeof(struct bench_rcu_obj)),
+					0, REFCACHE_SLAB_NO_MERGE, NULL);
+	if (!sem || !ref || !payload || !bench_cache)
+		goto out;
+	err = percpu_init_rwsem(sem);
+	if (err)
+		goto out;
+	refcount_set(ref, 1);
+	err = xa_alloc(&bench_xa, &id, ref, xa_limit_32b, GFP_KERNEL);
+	if (err)
+		goto out_sem;
+
+	bench_out("breakdown (ns/op, each part alone, same code as core.c)\n");
+	for (r = 0; r < rounds; r++) {
+		v[0][r] = bench_part_ids(true);
+		v[5][r] = bench_part_ids(false);
+		v[1][r] = bench_part_call_rcu();
+		v[2][r] = bench_part_canary(payload, size);
+		v[3][r] = bench_part_gc_sem(sem);
+		v[4][r] = bench_part_rcu_lookup(id);
+	}
+	bench_part_row(" create: id alloc+store+erase", v[0]);
+	bench_part_row("  same, lowest free id, not cyclic", v[5]);
+	bench_part_row(" create: slab pair via call_rcu", v[1]);
+	bench_part_row(" create: payload fill+check", v[2]);
+	bench_part_row(" get+put: 2x gc_sem read pair", v[3]);
+	bench_part_row(" get+put: 2x rcu+xa_load+atomic", v[4]);
+	xa_erase(&bench_xa, id);
+	err = 0;
+out_sem:
+	percpu_free_rwsem(sem);
+out:
+	kmem_cache_destroy(bench_cache);
+	bench_cache = NULL;
+	kfree(payload);
+	kfree(ref);
+	kfree(sem);
+	return err;
+}
+
+/* The floor of the ctl benchmark: a debugfs write that does nothing. */
+static ssize_t bench_null_write(struct file *file, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	return len;
+}
+
+static const struct file_operations bench_null_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = bench_null_write,
+	.llseek = noop_llseek,
+};
+
+static int bench_results_show(struct seq_file *m, void *v)
+{
+	seq_write(m, bench_results, bench_len);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bench_results);
+
+static void bench_run(void)
+{
+	long slab0 = refcache_slab_objects(), slab1;
+	int err;
+
+	/* Lower case: the tests' log check fails a run on "KASAN". */
+	bench_out("count %lu, rounds %u, %u CPUs online%s%s%s\n",
+		  count, rounds, num_online_cpus(),
+		  IS_ENABLED(CONFIG_KASAN) ? ", kasan" : "",
+		  IS_ENABLED(CONFIG_PROVE_LOCKING) ? ", lockdep" : "",
+		  smoke ? ", smoke" : "");
+	bench_out("%-34s %12s %12s %10s\n", "benchmark: A / B", "A ns/op",
+		  "B ns/op", "A/B");
+	err = bench_create();
+	if (err)
+		bench_fail("create benchmark: error %d", err);
+	err = bench_getput();
+	if (err)
+		bench_fail("get+put benchmark: error %d", err);
+	err = bench_textbook();
+	if (err)
+		bench_fail("textbook benchmark: error %d", err);
+	err = bench_lookup();
+	if (err)
+		bench_fail("lookup benchmark: error %d", err);
+	err = bench_parts();
+	if (err)
+		bench_fail("breakdown: error %d", err);
+
+	refcache_quiesce();
+	slab1 = refcache_slab_objects();
+	if (slab1 != slab0)
+		bench_fail("%ld objects taken from the slab and not returned",
+			   slab1 - slab0);
+	if (bench_errors)
+		bench_out("self-check: FAILED (%lu errors)\n", bench_errors);
+	else
+		bench_out("self-check: ok\n");
+}
+
+static int __init refcache_bench_init(void)
+{
+	if (smoke) {
+		count = 2000;
+		rounds = 3;
+		max_live = 10000;
+	}
+	if (!count || !rounds || rounds > BENCH_ROUNDS_MAX || !max_live ||
+	    max_live > U32_MAX) {
+		pr_err("refcache_bench: bad count, rounds or max_live\n");
+		return -EINVAL;
+	}
+	bench_dir = debugfs_create_dir("refcache_bench", NULL);
+	debugfs_create_file("null", 0200, bench_dir, NULL, &bench_null_fops);
+	bench_run();
+	debugfs_create_file("results", 0444, bench_dir, NULL,
+			    &bench_results_fops);
+	return 0;
+}
+
+static void __exit refcache_bench_exit(void)
+{
+	debugfs_remove_recursive(bench_dir);
+}
+
+module_init(refcache_bench_init);
+module_exit(refcache_bench_exit);
+
+MODULE_DESCRIPTION("refcache benchmark: refcache next to bare slab, refcount and a textbook driver");
+MODULE_AUTHOR("refcache developers");
+MODULE_LICENSE("GPL");

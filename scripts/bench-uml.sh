@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test kernel (see bench.sh), as root, with RC_MODDIR naming
+# the built modules. Prints one table:
+#   1-4  in-kernel benchmarks: refcache_bench.ko runs them at load and leaves
+#        its table in /sys/kernel/debug/refcache_bench/results
+#   5    ctl commands per second from user space, against a debugfs write
+#        that does nothing (the floor), and "create 1000" against 1000
+#        single creates
+#   6    memory per object: the refcache_obj slab, and the id table's
+#        XArray nodes (radix_tree_node slab) before and after creating
+#        many objects
+# Exits non-zero if the module's self-check or a ctl command failed.
+#
+# usage: scripts/bench-uml.sh [--smoke] [MODULE PARAMETER...]
+#   e.g. scripts/bench-uml.sh count=200000 threads=4
+set -eu
+D=/sys/kernel/debug
+S=/sys/kernel/slab
+smoke=0 params=()
+for a in "$@"; do
+	case $a in
+	--smoke) smoke=1 params+=(smoke=1) ;;
+	*) params+=("$a") ;;
+	esac
+done
+if [ $smoke = 1 ]; then
+	pairs=200 rounds=3 batches=2 singles=1000 mem_objs=65536
+else
+	# A write(2) from UML user space costs a ptrace round trip on the host:
+	# thousands per second at best, so these take tens of seconds.
+	pairs=2000 rounds=5 batches=20 singles=1000 mem_objs=1048576
+fi
+
+fail() { echo "FAIL: $*"; exit 1; }
+# Microseconds, without forking.
+now() { local t=${EPOCHREALTIME/./}; echo "${t#0}"; }
+# median N...: of integers
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# ratio A B: A/B with two decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+
+busybox insmod "$RC_MODDIR/module/refcache.ko"
+busybox insmod "$RC_MODDIR/module/refcache_bench.ko" "${params[@]}"
+cat "$D/refcache_bench/results"
+grep -q '^self-check: ok$' "$D/refcache_bench/results" || fail "refcache_bench self-check"
+
+# 5. ctl from user space. Both sides write the same lines through an open
+# fd in the same loop, so only the file differs.
+exec 3<>"$D/refcache/ctl" 4>"$D/refcache_bench/null"
+echo create >&3
+read -r id <&3
+single_ctl=() single_null=()
+for ((r = 0; r < rounds; r++)); do
+	t0=$(now)
+	for ((i = 0; i < pairs; i++)); do
+		echo "get $id" >&3
+		echo "put $id" >&3
+	done
+	t1=$(now)
+	for ((i = 0; i < pairs; i++)); do
+		echo "get $id" >&4
+		echo "put $id" >&4
+	done
+	t2=$(now)
+	single_ctl+=($((2 * pairs * 1000000 / (t1 - t0 + 1))))
+	single_null+=($((2 * pairs * 1000000 / (t2 - t1 + 1))))
+done
+echo "get $id" >&3 # every pair was undone: back to the creation reference
+read -r n <&3
+[ "$n" = 2 ] || fail "get/put pairs left object $id with count $((n - 1))"
+echo "put $id" >&3
+echo "put $id" >&3
+
+batch_rate=() single_rate=()
+for ((r = 0; r < rounds; r++)); do
+	t0=$(now)
+	for ((i = 0; i < batches; i++)); do
+		echo 'create 1000' >&3
+	done
+	t1=$(now)
+	for ((i = 0; i < singles; i++)); do
+		echo create >&3
+	done
+	t2=$(now)
+	batch_rate+=($((batches * 1000 * 1000000 / (t1 - t0 + 1))))
+	single_rate+=($((singles * 1000000 / (t2 - t1 + 1))))
+done
+exec 3>&- 4>&-
+c=$(median "${single_ctl[@]}") f=$(median "${single_null[@]}")
+b=$(median "${batch_rate[@]}") s=$(median "${single_rate[@]}")
+echo
+echo "ctl from user space (medians of $rounds rounds)"
+printf '%-34s %12s %12s %8s\n' "benchmark: A / B" "A per s" "B per s" "A/B"
+printf '%-34s %12s %12s %7sx\n' "ctl get|put / null write" "$c" "$f" "$(ratio "$c" "$f")"
+printf '%-34s %12s %12s %7sx\n' "objects: create 1000 / create" "$b" "$s" "$(ratio "$b" "$s")"
+
+# 6. Memory, on a fresh default table.
+busybox rmmod refcache_bench
+busybox rmmod refcache
+busybox insmod "$RC_MODDIR/module/refcache.ko"
+shrink() { echo 1 >"$S/refcache_obj/shrink"; echo 1 >"$S/radix_tree_node/shrink"; }
+objects() { cut -d' ' -f1 "$S/$1/objects"; }
+shrink
+o0=$(objects refcache_obj) x0=$(objects radix_tree_node)
+exec 3<>"$D/refcache/ctl"
+for ((done = 0; done < mem_objs; done += 65536)); do
+	echo 'create 65536' >&3 || fail "create 65536"
+done
+exec 3>&-
+shrink
+o1=$(objects refcache_obj) x1=$(objects radix_tree_node)
+payload=$(cat /sys/module/refcache/parameters/obj_size)
+slab_size=$(cat "$S/refcache_obj/slab_size")
+per_slab=$(cat "$S/refcache_obj/objs_per_slab")
+order=$(cat "$S/refcache_obj/order")
+node_size=$(cat "$S/radix_tree_node/slab_size")
+page=$(getconf PAGESIZE)
+echo
+echo "memory per object ($((o1 - o0)) objects created, $mem_objs asked for)"
+awk -v n="$mem_objs" -v payload="$payload" -v ss="$slab_size" -v ps="$per_slab" \
+	-v order="$order" -v page="$page" -v ns="$node_size" -v dx=$((x1 - x0)) '
+BEGIN {
+	slab = page * 2 ^ order / ps
+	xa = dx * ns / n
+	printf "  slab refcache_obj: slab_size %d, %d objects per order-%d slab: %.1f bytes/object\n", ss, ps, order, slab
+	printf "  payload (obj_size) %d; header and slab waste %.1f bytes/object\n", payload, slab - payload
+	printf "  id table: %d more radix_tree_node (%d bytes each): %.1f bytes/object\n", dx, ns, xa
+	printf "  overhead per object (slab - payload + id table): %.1f bytes\n", slab - payload + xa
+}'
+busybox rmmod refcache
