@@ -7,7 +7,8 @@
 #   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
 #      dkms build against the Debian kernels, warning-free
 #   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
-#   4. stress cases (scripts/stress/run.sh) in the UML test kernel
+#   4. refcachectl's test, the stress cases (scripts/stress/run.sh) and a
+#      smoke run of the benchmark in the UML test kernel
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
@@ -98,29 +99,39 @@ else
 fi
 check kunit-kernel-log rc_check_kernel_log "$run/console.log"
 
-# ktap_run NAME CMD...: run CMD in the UML test kernel; count the top-level
-# "ok N" / "not ok N" lines it prints, then check the kernel log.
+# ktap_run NAME [uml-run.sh OPTIONS] -- CMD...: run CMD in the UML test
+# kernel; count the top-level "ok N" / "not ok N" lines it prints (an "ok"
+# marked "# SKIP" counts as skipped, not passed), then check the kernel log.
 ktap_run() {
-	local name=$1 out p f rc=0
+	local name=$1 out p f s rc=0 opts=()
+	shift
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
 	echo "# $name in UML"
 	out=$logs/$name.txt
-	"$RC_TOP/scripts/uml-run.sh" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
+	"$RC_TOP/scripts/uml-run.sh" "${opts[@]}" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
 	# Failures and diagnostics in full, passes as one count.
-	grep -vE '^ok |^ {4}ok ' "$out" | sed 's/^/  /'
-	p=$(grep -cE '^ok [0-9]+' "$out")
+	grep -vE '^ok [0-9]+ - [^#]*$|^ {4}ok ' "$out" | sed 's/^/  /'
+	p=$(grep -cE '^ok [0-9]+ - [^#]*$' "$out")
+	s=$(grep -cE '^ok [0-9]+ - .*# SKIP' "$out")
 	f=$(grep -cE '^not ok [0-9]+' "$out")
-	echo "  $name: $p passed, $f failed"
+	echo "  $name: $p passed, $f failed, $s skipped"
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ $((p + f)) -gt 0 ] || check "$name-ran" false
+	skipped=$((skipped + s))
+	[ $((p + f + s)) -gt 0 ] || check "$name-ran" false
 	# A run that died or failed without saying which case is a failure too.
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || check "$name-exit-status-$rc" false
 	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
 }
 
-ktap_run refcachectl scripts/cli-test.sh
-[ -x "$RC_TOP/scripts/stress/run.sh" ] && ktap_run stress scripts/stress/run.sh
+ktap_run refcachectl -- scripts/cli-test.sh
+ktap_run stress -t 1200 -- scripts/stress/run.sh
+# Case 8 wants a small machine, and big objects to fill it in time.
+ktap_run stress-memory -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+
+echo "# benchmark smoke run in UML"
+check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke
 
 echo "# total time $(($(date +%s) - t0)) s; logs in $logs"
 if [ "$skipped" -gt 0 ]; then

@@ -5,7 +5,9 @@
 # with the host's file system as root (hostfs) and the refcache modules
 # built for that kernel.
 #
-# usage: scripts/uml-run.sh [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
+# usage: scripts/uml-run.sh [-k test|bench] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
+#   -k  which kernel: "test" (default: KASAN, lockdep, ...; scripts/uml.config
+#       and kunit/.kunitconfig) or "bench" (no debugging: scripts/uml-bench.config)
 #   -m  UML memory (default 1G)
 #   -t  time limit for the whole boot (default 600)
 #   -a  extra kernel command line
@@ -18,9 +20,10 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-mem=1G timeout=600 append="" dir=""
-while getopts m:t:a:o: opt; do
+kernel=test mem=1G timeout=600 append="" dir=""
+while getopts k:m:t:a:o: opt; do
 	case $opt in
+	k) kernel=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	a) append=$OPTARG ;;
@@ -31,9 +34,16 @@ done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || rc_die "no command given"
 
-build=$(rc_uml_kernel)
+case $kernel in
+test) build=$(rc_uml_kernel) ;;
+bench)
+	rc_need_packages "${RC_PACKAGES[@]}"
+	build=$(rc_build_kernel um uml-bench "$RC_TOP/scripts/uml-bench.config")
+	;;
+*) rc_die "no kernel '$kernel' (test or bench)" ;;
+esac
 src=$(cat "$build/.src")
-moddir=$(rc_build_modules uml "$src" O="$build" ARCH=um)
+moddir=$(rc_build_modules "uml-$kernel" "$src" O="$build" ARCH=um)
 
 if [ -z "$dir" ]; then
 	mkdir -p "$RC_CACHE/runs"
