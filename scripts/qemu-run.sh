@@ -17,10 +17,12 @@
 #   scripts/qemu-run.sh -k kcsan scripts/kunit-uml.sh     # ... under KCSAN
 #   scripts/qemu-run.sh -o /tmp/r nproc; grep -c . /tmp/r/console.log
 #
-# The kernel (cached under $RC_CACHE/build/qemu-VARIANT-KEY, first build about
-# 10-20 minutes on two cores) and the modules (built for it on every run) are
-# made first. The root file system is an initramfs, made for every run in a
-# second: busybox (all applets), the host's bash and its libraries, the
+# The kernel (cached under $RC_CACHE/build/qemu-VARIANT-KEY; the KASAN one took
+# 25 CPU-minutes, 12-13 minutes on two idle cores) and the modules (built for
+# it on every run) are made first. Under TCG the KASAN kernel reaches CMD about
+# 30 s after QEMU starts and refcache_kunit.ko runs in about 80 s. The root
+# file system is an initramfs, made for every run in a second or two: busybox
+# (all applets), the host's bash and its libraries, the
 # repository's scripts/ directory and the built modules, all at their host
 # paths, so CMD runs exactly as under uml-run.sh: in the repository, with
 # RC_TOP and RC_MODDIR (holding module/refcache.ko and kunit/refcache_kunit.ko)
