@@ -26,9 +26,9 @@
 # repository's scripts/ directory and the built modules, all at their host
 # paths, so CMD runs exactly as under uml-run.sh: in the repository, with
 # RC_TOP and RC_MODDIR (holding module/refcache.ko and kunit/refcache_kunit.ko)
-# set, debugfs, tracefs, proc, sysfs, devtmpfs and a tmpfs /tmp mounted. Only
-# scripts/ of the repository is inside, and nothing written inside comes back
-# except CMD's output.
+# set, debugfs, tracefs, proc, sysfs and devtmpfs mounted (/tmp, like all of
+# the root, is RAM). Only scripts/ of the repository is inside, and nothing
+# written inside comes back except CMD's output.
 #
 # CMD's output (stdout and stderr, byte for byte) is printed; the run's
 # directory keeps it as DIR/output, the console as DIR/console.log, the guest's
