@@ -139,3 +139,31 @@ RC_BAD_LOG='BUG:|kernel BUG|WARNING:|KASAN|KCSAN|refcount_t:|Objects remaining|p
 rc_check_kernel_log() {
 	! grep -E "$RC_BAD_LOG" "$1"
 }
+
+# The QEMU test kernels (scripts/qemu-run.sh): real SMP x86_64, two variants
+# because KASAN and KCSAN exclude each other.
+RC_QEMU_PACKAGES=(qemu-system-x86 cpio)
+
+# rc_qemu_kernel kasan|kcsan: provision, then print that QEMU kernel's build
+# directory (named qemu-VARIANT-KEY).
+rc_qemu_kernel() {
+	local variant=$1
+	case $variant in
+	kasan | kcsan) ;;
+	*) rc_die "unknown QEMU kernel variant '$variant' (kasan or kcsan)" ;;
+	esac
+	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}"
+	rc_build_kernel x86_64 "qemu-$variant" "$RC_TOP/scripts/qemu.config" \
+		"$RC_TOP/scripts/qemu-$variant.config"
+}
+
+# rc_copy_host_file ROOT FILE: copy FILE (following links) into the tree ROOT
+# at the same path, the directories resolved as on the host, so that with the
+# host's top-level links (bin -> usr/bin, ...) mirrored in ROOT the file is
+# found under either name.
+rc_copy_host_file() {
+	local root=$1 file=$2 dir
+	dir=$root$(readlink -f "$(dirname "$file")")
+	mkdir -p "$dir"
+	cp -L "$file" "$dir/"
+}

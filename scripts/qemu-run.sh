@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a refcache QEMU test kernel (x86_64, 2 vCPUs, multi-threaded TCG) and
+# run one command inside it, as root; the SMP counterpart of uml-run.sh.
+#
+# usage: scripts/qemu-run.sh [-k kasan|kcsan] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
+#   -k  kernel variant: kasan (default; qemu.config + qemu-kasan.config) or
+#       kcsan (qemu.config + qemu-kcsan.config, the data race detector)
+#   -m  guest memory (default 1G)
+#   -t  time limit for the whole boot (default 600)
+#   -a  extra kernel command line
+#   -o  keep the run's files here (default: a fresh directory under the cache)
+#
+# examples:
+#   scripts/qemu-run.sh -k kasan scripts/kunit-uml.sh     # KUnit under KASAN
+#   scripts/qemu-run.sh -k kcsan scripts/kunit-uml.sh     # ... under KCSAN
+#   scripts/qemu-run.sh -o /tmp/r nproc; grep -c . /tmp/r/console.log
+#
+# The kernel (cached under $RC_CACHE/build/qemu-VARIANT-KEY; the KASAN one took
+# 25 CPU-minutes, 12-13 minutes on two idle cores) and the modules (built for
+# it on every run) are made first. Under TCG the KASAN kernel reaches CMD about
+# 30 s after QEMU starts and refcache_kunit.ko runs in about 80 s. The root
+# file system is an initramfs, made for every run in a second or two: busybox
+# (all applets), the host's bash and its libraries, the
+# repository's scripts/ directory and the built modules, all at their host
+# paths, so CMD runs exactly as under uml-run.sh: in the repository, with
+# RC_TOP and RC_MODDIR (holding module/refcache.ko and kunit/refcache_kunit.ko)
+# set, debugfs, tracefs, proc, sysfs and devtmpfs mounted (/tmp, like all of
+# the root, is RAM). Only scripts/ of the repository is inside, and nothing
+# written inside comes back except CMD's output.
+#
+# CMD's output (stdout and stderr, byte for byte) is printed; the run's
+# directory keeps it as DIR/output, the console as DIR/console.log, the guest's
+# dmesg as DIR/dmesg and CMD's exit status as DIR/status: each comes out on its
+# own serial port that QEMU writes to a file (ttyS1..ttyS3; ttyS0 is the
+# console). Check the kernel log with rc_check_kernel_log DIR/console.log.
+# Exit status: CMD's, or 125 if the kernel died (or the time ran out) before
+# CMD finished. KVM is not used (not available here): TCG only.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+variant=kasan mem=1G timeout=600 append="" dir=""
+while getopts k:m:t:a:o: opt; do
+	case $opt in
+	k) variant=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	a) append=$OPTARG ;;
+	o) dir=$OPTARG ;;
+	*) sed -n '/^# usage/,/^#   -o/p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || rc_die "no command given"
+
+build=$(rc_qemu_kernel "$variant")
+src=$(cat "$build/.src")
+moddir=$(rc_build_modules "qemu-$variant" "$src" O="$build")
+
+if [ -z "$dir" ]; then
+	mkdir -p "$RC_CACHE/runs"
+	dir=$(mktemp -d "$RC_CACHE/runs/qemu.XXXXXX")
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+rm -rf "$dir"/{status,output,dmesg,console.log,initramfs,initramfs.cpio}
+
+# The initramfs: the host's layout of /bin, /lib... (links on a merged-/usr
+# Debian), busybox, bash with what ldd says it needs, scripts/, the modules.
+root=$dir/initramfs
+mkdir -p "$root"/{dev,proc,sys,tmp,run,root,etc,usr/bin,usr/sbin}
+for d in bin sbin lib lib32 lib64 libx32; do
+	if [ -L "/$d" ]; then
+		ln -s "$(readlink "/$d")" "$root/$d"
+	elif [ -d "/$d" ]; then
+		mkdir -p "$root/$d"
+	fi
+done
+bb=$(command -v busybox) || rc_die "busybox not found"
+bash=$(command -v bash)
+rc_copy_host_file "$root" "$bb"
+[ -e "$root/bin/busybox" ] || ln -s "$(readlink -f "$bb")" "$root/bin/busybox"
+rc_copy_host_file "$root" "$bash"
+[ -e "$root/bin/bash" ] || ln -s "$(readlink -f "$bash")" "$root/bin/bash"
+for lib in $(ldd "$bash" | grep -o '/[^ ]*'); do
+	rc_copy_host_file "$root" "$lib"
+done
+echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+mkdir -p "$root$RC_TOP" "$root$moddir"
+cp -r "$RC_TOP/scripts" "$root$RC_TOP/"
+(cd "$moddir" && find . -name '*.ko' -exec cp --parents {} "$root$moddir/" \;)
+ln -s "$RC_TOP/scripts/qemu-init.sh" "$root/init"
+{
+	printf 'RC_TOP=%q\nRC_MODDIR=%q\nexport RC_TOP RC_MODDIR\n' "$RC_TOP" "$moddir"
+	printf 'RC_CMD=('; printf '%q ' "$@"; printf ')\n'
+} >"$root/rc-job"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$dir/initramfs.cpio"
+rm -rf "$root"
+: >"$dir/output"; : >"$dir/status"; : >"$dir/dmesg"
+
+# panic=-1 with -no-reboot: a panic ends QEMU at once. kasan_multi_shot:
+# report every KASAN error, not only the first.
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
+	-m "$mem" -nographic -monitor none -no-reboot \
+	-kernel "$build/arch/x86/boot/bzImage" -initrd "$dir/initramfs.cpio" \
+	-serial "file:$dir/console.log" -serial "file:$dir/output" \
+	-serial "file:$dir/status" -serial "file:$dir/dmesg" \
+	-append "console=ttyS0 panic=-1 kasan_multi_shot $append" \
+	</dev/null >"$dir/qemu.log" 2>&1 || true
+rm -f "$dir/initramfs.cpio"
+if [ -s "$dir/output" ]; then cat "$dir/output"; fi
+status=$(tr -dc 0-9 <"$dir/status")
+if [ -z "$status" ]; then
+	rc_log "QEMU kernel stopped before the command finished; last kernel lines:"
+	tail -n 40 "$dir/console.log" >&2
+	cat "$dir/qemu.log" >&2
+	exit 125
+fi
+exit "$status"
