@@ -339,6 +339,21 @@ static int refcache_put_exact(struct refcache *rc, u32 id,
 	return ret;
 }
 
+/* Count and trace an outside get or put, before any release it causes. */
+static void refcache_outside_done(struct refcache *rc, bool get, u32 id,
+				  int ret)
+{
+	if (ret < 0)
+		return;
+	if (get) {
+		this_cpu_inc(rc->stats->gets);
+		trace_refcache_get(id, ret);
+	} else {
+		this_cpu_inc(rc->stats->puts);
+		trace_refcache_put(id, ret);
+	}
+}
+
 /*
  * A get (@get) or put of an outside reference of @held, an object the caller
  * holds a reference on, or if that is NULL of the object @id. Returns the
@@ -362,6 +377,8 @@ static int refcache_outside(struct refcache *rc, u32 id,
 		ret = get ? refcache_ref_get(obj, READ_ONCE(rc->max_refs)) :
 			    refcache_ref_put(obj);
 	rcu_read_unlock();
+	if (ret != -EBUSY)
+		refcache_outside_done(rc, get, oid, ret);
 	if (!ret) {
 		/* The common final put: no hook, no links, one section. */
 		release = (rc->ops && rc->ops->released) ||
@@ -374,17 +391,8 @@ static int refcache_outside(struct refcache *rc, u32 id,
 	if (ret == -EBUSY) {
 		obj = held;
 		ret = refcache_put_exact(rc, id, &obj);
+		refcache_outside_done(rc, get, oid, ret);
 		release = !ret;
-	}
-	/* From here on a released obj may be gone: only oid is safe. */
-	if (ret >= 0) {
-		if (get) {
-			this_cpu_inc(rc->stats->gets);
-			trace_refcache_get(oid, ret);
-		} else {
-			this_cpu_inc(rc->stats->puts);
-			trace_refcache_put(oid, ret);
-		}
 	}
 	if (release)
 		refcache_release(obj);

@@ -9,6 +9,8 @@
 #   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
 #   4. refcachectl's test, the stress cases (scripts/stress/run.sh) and a
 #      smoke run of the benchmark in the UML test kernel
+#   5. stress cases 1-4, 7 and 10 and the tracepoint test on a 2-CPU QEMU
+#      kernel with KASAN, and cases 1-3 and 10 on one with KCSAN
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
@@ -99,17 +101,18 @@ else
 fi
 check kunit-kernel-log rc_check_kernel_log "$run/console.log"
 
-# ktap_run NAME [uml-run.sh OPTIONS] -- CMD...: run CMD in the UML test
-# kernel; count the top-level "ok N" / "not ok N" lines it prints (an "ok"
-# marked "# SKIP" counts as skipped, not passed), then check the kernel log.
+# ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
+# through scripts/RUNNER (uml-run.sh or qemu-run.sh); count the top-level
+# "ok N" / "not ok N" lines it prints (an "ok" marked "# SKIP" counts as
+# skipped, not passed), then check the kernel log.
 ktap_run() {
-	local name=$1 out p f s rc=0 opts=()
-	shift
+	local name=$1 runner=$2 out p f s rc=0 opts=()
+	shift 2
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
-	echo "# $name in UML"
+	echo "# $name (${runner%-run.sh})"
 	out=$logs/$name.txt
-	"$RC_TOP/scripts/uml-run.sh" "${opts[@]}" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
+	"$RC_TOP/scripts/$runner" "${opts[@]}" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
 	# Failures and diagnostics in full, passes as one count.
 	grep -vE '^ok [0-9]+ - [^#]*$|^ {4}ok ' "$out" | sed 's/^/  /'
 	p=$(grep -cE '^ok [0-9]+ - [^#]*$' "$out")
@@ -125,10 +128,15 @@ ktap_run() {
 	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
 }
 
-ktap_run refcachectl -- scripts/cli-test.sh
-ktap_run stress -t 1200 -- scripts/stress/run.sh
+ktap_run refcachectl uml-run.sh -- scripts/cli-test.sh
+ktap_run stress uml-run.sh -t 1200 -- scripts/stress/run.sh
 # Case 8 wants a small machine, and big objects to fill it in time.
-ktap_run stress-memory -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+
+# Real SMP: two vCPUs under QEMU (TCG), once with KASAN, once with KCSAN.
+ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
+ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
+ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -- scripts/stress/run.sh 1 2 3 10
 
 echo "# benchmark smoke run in UML"
 check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke

@@ -25,7 +25,7 @@ result() {
 has() { grep -qE "$1" "$trace"; }
 
 echo "KTAP version 1"
-echo "1..10"
+echo "1..11"
 [ -d "$T/events" ] || mount -t tracefs tracefs "$T"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 result "events/refcache exists" "$([ -d "$T/events/refcache" ]; echo $?)"
