@@ -53,20 +53,13 @@ worker() {
 }
 
 rc_ktap_start 9
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 rc_slab_objects
 slab0=$RC_VAL
 rc_diag "workers $RC_WORKERS, ops/worker $RC_OPS, batch 1..$RC_BATCH, seed $RC_SEED, ${RC_SECS}s limit"
 
 t0=$SECONDS
-pids=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	worker "$w" &
-	pids+=($!)
-done
-wait "${pids[@]}"
+rc_run_workers
 
 ops=0 created=0 puts=0 bad=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do

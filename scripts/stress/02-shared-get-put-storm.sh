@@ -61,9 +61,7 @@ worker() {
 
 rc_ktap_start 8
 rc_diag "workers $RC_WORKERS, ops/worker $RC_OPS, $RC_NSHARED shared objects, seed $RC_SEED"
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 rc_ctl_open
 rc_ctl "create $RC_NSHARED" || rc_diag "create $RC_NSHARED: $RC_ERR"
 ids=("${RC_OUT[@]}")
@@ -71,12 +69,7 @@ rc_check "shared objects created" $((${#ids[@]} != RC_NSHARED)) "${RC_ERR:-}"
 rc_diag "shared ids: ${ids[*]}"
 
 t0=$SECONDS
-pids=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	worker "$w" &
-	pids+=($!)
-done
-wait "${pids[@]}"
+rc_run_workers
 
 ops=0 gets=0 puts=0 bad=0 errs=()
 declare -a want

@@ -106,9 +106,7 @@ looker() {
 
 rc_ktap_start 6
 rc_dmesg_mark "03 start"
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 rc_diag "producers $RC_WORKERS, lookers $RC_WORKERS, ops/worker $RC_OPS, seed $RC_SEED"
 for ((w = 0; w < RC_WORKERS; w++)); do : >"$RC_TMP/p$w.ids"; done
 

@@ -103,17 +103,10 @@ worker() {
 
 rc_ktap_start 5
 rc_diag "workers $RC_WORKERS, ops/worker $RC_OPS, seed $RC_SEED"
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 
 t0=$SECONDS
-pids=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	worker "$w" &
-	pids+=($!)
-done
-wait "${pids[@]}"
+rc_run_workers
 
 ops=0 bad=0 errs=()
 for ((w = 0; w < RC_WORKERS; w++)); do

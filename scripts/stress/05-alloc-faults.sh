@@ -46,9 +46,7 @@ failslab_off() {
 }
 trap 'failslab_off; rc_ktap_end' EXIT
 
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 rc_slab_objects
 slab0=$RC_VAL
 rc_ctl_open

@@ -26,9 +26,7 @@ rc_args "$@"
 rc_require_module
 
 rc_ktap_start 5
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 rc_slab_objects
 slab0=$RC_VAL
 read -r _ memtotal _ </proc/meminfo

@@ -27,9 +27,8 @@ cases=(01-create-put-storm 02-shared-get-put-storm 03-lookup-vs-final-put
 rc_ktap_start $((${#cases[@]} + 6))
 rc_dmesg_mark "09 start"
 mark0=$RC_MARK
-rc_stats
-declare -A s0 runs fails first
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
+declare -A runs fails first
 rc_slab_objects
 slab0=$RC_VAL
 rc_diag "${RC_SECS}s, per case -w $RC_WORKERS -n $RC_OPS, seed $RC_SEED"

@@ -128,19 +128,12 @@ collector() {
 
 rc_ktap_start 6
 rc_diag "workers $RC_WORKERS, ops/worker $RC_OPS, seed $RC_SEED"
-rc_stats
-declare -A s0
-for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+rc_snapshot
 
 t0=$SECONDS
 collector &
 gc_pid=$!
-pids=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	worker "$w" &
-	pids+=($!)
-done
-wait "${pids[@]}"
+rc_run_workers
 touch "$RC_TMP/stop"
 wait "$gc_pid"
 

@@ -256,6 +256,26 @@ rc_stats() {
 	for i in "${l[@]}"; do RC_STAT[${i%% *}]=${i#* }; done
 }
 
+# rc_snapshot: the stats file into RC_STAT and, as the case's baseline, into
+# the global associative array s0.
+rc_snapshot() {
+	local k
+	declare -gA s0=()
+	rc_stats
+	for k in "${!RC_STAT[@]}"; do s0[$k]=${RC_STAT[$k]}; done
+}
+
+# rc_run_workers: run the case's function "worker N" for N in
+# 0..RC_WORKERS-1, in parallel, and wait for all of them.
+rc_run_workers() {
+	local w pids=()
+	for ((w = 0; w < RC_WORKERS; w++)); do
+		worker "$w" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
 # rc_objects: the objects file into RC_OBJ[id] = refcount; count in RC_VAL.
 rc_objects() {
 	local -a l
