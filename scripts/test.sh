@@ -10,7 +10,8 @@
 #   4. refcachectl's test, the stress cases (scripts/stress/run.sh) and a
 #      smoke run of the benchmark in the UML test kernel
 #   5. stress cases 1-4, 7 and 10 and the tracepoint test on a 2-CPU QEMU
-#      kernel with KASAN, and cases 1-3 and 10 on one with KCSAN
+#      kernel with KASAN, and cases 1-3 and 10 and the KUnit concurrency
+#      suite on one with KCSAN
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
@@ -77,29 +78,43 @@ check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 	--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
 	"$RC_TOP"/kunit/*.c
 
-# kunit NAME: boot UML, run the KUnit module, count its cases via kunit.py.
-echo "# KUnit in UML"
-run=$logs/kunit-run
-check kunit-boot "$RC_TOP/scripts/uml-run.sh" -o "$run" scripts/kunit-uml.sh
-# The kernel prints an empty KTAP document at boot (no built-in suites);
-# kunit.py reads the first document it finds, so hand it the module's.
-awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
-     END { for (i = start; i <= NR; i++) print line[i] }' "$run/console.log" >"$logs/kunit.ktap"
-python3 "$src/tools/testing/kunit/kunit.py" parse "$logs/kunit.ktap" >"$logs/kunit.txt" 2>&1
-grep -E '^\[|^=|Testing complete' "$logs/kunit.txt" | sed 's/^/  /' | grep -vE '^\s*$' | tail -n 80
-summary=$(grep -o 'Ran [0-9]* tests:.*' "$logs/kunit.txt" | tail -n 1)
-if [ -z "$summary" ]; then
-	echo "not ok - kunit.py found no KTAP in the UML log"
-	failed=$((failed + 1))
-else
-	count() { sed -n "s/.*$1: \([0-9]*\).*/\1/p" <<<"$summary"; }
-	k_pass=$(count passed) k_fail=$(count failed) k_skip=$(count skipped)
-	k_crash=$(count crashed) k_err=$(count errors)
-	passed=$((passed + ${k_pass:-0}))
-	failed=$((failed + ${k_fail:-0} + ${k_crash:-0} + ${k_err:-0}))
-	skipped=$((skipped + ${k_skip:-0}))
-fi
-check kunit-kernel-log rc_check_kernel_log "$run/console.log"
+# kunit_field NAME SUMMARY: the count kunit.py's summary gives for NAME, or 0.
+kunit_field() {
+	local n
+	n=$(sed -n "s/.*$1: \([0-9]*\).*/\1/p" <<<"$2")
+	echo "${n:-0}"
+}
+
+# kunit_run NAME RUNNER [RUNNER OPTIONS]: boot a test kernel, load the KUnit
+# module, count its cases as kunit.py reads them, check the kernel log.
+kunit_run() {
+	local name=$1 runner=$2 run summary
+	shift 2
+	echo "# $name (${runner%-run.sh})"
+	run=$logs/$name-run
+	check "$name-boot" "$RC_TOP/scripts/$runner" "$@" -o "$run" scripts/kunit-uml.sh
+	# The kernel prints an empty KTAP document at boot (no built-in suites);
+	# kunit.py reads the first document it finds, so hand it the module's.
+	awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
+	     END { for (i = start; i <= NR; i++) print line[i] }' "$run/console.log" >"$logs/$name.ktap"
+	python3 "$src/tools/testing/kunit/kunit.py" parse "$logs/$name.ktap" >"$logs/$name.txt" 2>&1
+	grep -E '^\[|^=|Testing complete' "$logs/$name.txt" | sed 's/^/  /' | grep -vE '^\s*$' | tail -n 80
+	summary=$(grep -o 'Ran [0-9]* tests:.*' "$logs/$name.txt" | tail -n 1)
+	if [ -z "$summary" ]; then
+		echo "not ok - $name: kunit.py found no KTAP in the log"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + $(kunit_field passed "$summary")))
+		failed=$((failed + $(kunit_field failed "$summary") +
+			$(kunit_field crashed "$summary") + $(kunit_field errors "$summary")))
+		skipped=$((skipped + $(kunit_field skipped "$summary")))
+	fi
+	check "$name-kernel-log" rc_check_kernel_log "$run/console.log"
+}
+
+kunit_run kunit uml-run.sh
+# The racing suite again, on two real CPUs under the data race detector.
+kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -a "kunit.filter_glob=refcache_concurrency*"
 
 # ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
 # through scripts/RUNNER (uml-run.sh or qemu-run.sh); count the top-level
