@@ -947,6 +947,78 @@ out:
 	return err;
 }
 
+/*
+ * The collector: @n objects linked i -> i + 1. With the head held from
+ * outside, "gc dry" walks every object and link and finds nothing; with the
+ * chain closed into a ring and no outside reference, "gc" collects all of
+ * it. gc_last_pause_ns is how long outside gets and puts waited.
+ */
+static int bench_gc_one(unsigned long n)
+{
+	struct refcache_stats st;
+	unsigned long i, done;
+	struct refcache rc;
+	u32 *ids;
+	long ret;
+	int err;
+
+	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	err = refcache_init(&rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (err)
+		goto out;
+	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX)
+		err = refcache_create_batch(&rc, min_t(unsigned long, n - done,
+						       REFCACHE_BATCH_MAX),
+					    ids + done);
+	for (i = 0; !err && i + 1 < n; i++) {
+		if (refcache_link(&rc, ids[i], ids[i + 1]) < 0)
+			err = -EIO;
+		bench_resched(i + 1);
+	}
+	for (i = 1; !err && i < n; i++) {
+		if (refcache_put_id(&rc, ids[i]) < 0)
+			err = -EIO;
+		bench_resched(i + 1);
+	}
+	if (err)
+		goto destroy;
+
+	ret = refcache_gc(&rc, true);
+	refcache_stats(&rc, &st);
+	if (ret)
+		bench_fail("gc dry over a held chain found %ld", ret);
+	bench_out("gc dry, %7lu held in a chain: %8llu us, %5llu ns/obj, pause %llu us\n",
+		  n, st.gc_last_ns / 1000, st.gc_last_ns / n,
+		  st.gc_last_pause_ns / 1000);
+
+	/* Close the ring, drop the head: only links hold anything now. */
+	if (refcache_link(&rc, ids[n - 1], ids[0]) < 0 ||
+	    refcache_put_id(&rc, ids[0]) < 0) {
+		err = -EIO;
+		goto destroy;
+	}
+	ret = refcache_gc(&rc, false);
+	refcache_stats(&rc, &st);
+	if (ret != n || st.live)
+		bench_fail("gc of a garbage ring of %lu freed %ld, %ld live",
+			   n, ret, st.live);
+	bench_out("gc, %7lu in a garbage ring: %8llu us, %5llu ns/obj, pause %llu us\n",
+		  n, st.gc_last_ns / 1000, st.gc_last_ns / n,
+		  st.gc_last_pause_ns / 1000);
+destroy:
+	refcache_destroy(&rc);
+out:
+	kvfree(ids);
+	return err;
+}
+
+static int bench_gc(void)
+{
+	return bench_gc_one(max_live / 100) ?: bench_gc_one(max_live);
+}
+
 /* The floor of the ctl benchmark: a debugfs write that does nothing. */
 static ssize_t bench_null_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
@@ -996,6 +1068,9 @@ static void bench_run(void)
 	err = bench_parts();
 	if (err)
 		bench_fail("breakdown: error %d", err);
+	err = bench_gc();
+	if (err)
+		bench_fail("collector benchmark: error %d", err);
 
 	refcache_quiesce();
 	slab1 = refcache_slab_objects();

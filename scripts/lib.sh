@@ -132,8 +132,10 @@ rc_build_modules() {
 }
 
 # Lines in a kernel log that fail a run: oopses, KASAN/KCSAN/lockdep/RCU
-# reports, refcount_t and slab complaints.
-RC_BAD_LOG='BUG:|kernel BUG|WARNING:|KASAN|KCSAN|refcount_t:|Objects remaining|possible recursive locking|circular locking|suspicious RCU|inconsistent lock state|lock held when returning|Kernel panic|Oops|general protection|Call Trace:'
+# reports, refcount_t and slab complaints. Sanitizer reports start with
+# "BUG: KASAN:" / "BUG: KCSAN:"; the bare names also appear in harmless boot
+# notes ("kcsan: non-strict mode configured").
+RC_BAD_LOG='BUG:|kernel BUG|WARNING:|refcount_t:|Objects remaining|possible recursive locking|circular locking|suspicious RCU|inconsistent lock state|lock held when returning|Kernel panic|Oops|general protection|Call Trace:'
 
 # rc_check_kernel_log FILE: print the lines of FILE that fail a run; false if any.
 rc_check_kernel_log() {
