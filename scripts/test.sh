@@ -10,8 +10,9 @@
 #   4. refcachectl's test, the stress cases (scripts/stress/run.sh) and a
 #      smoke run of the benchmark in the UML test kernel
 #   5. stress cases 1-4, 7 and 10 and the tracepoint test on a 2-CPU QEMU
-#      kernel with KASAN, and cases 1-3 and 10 and the KUnit concurrency
-#      suite on one with KCSAN
+#      kernel with KASAN, and cases 1-3 and 10 (with slub_debug on
+#      refcache_obj) and the KUnit concurrency suite on one with KCSAN;
+#      kmemleak scans after the stress runs there
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
@@ -151,7 +152,10 @@ ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj
 # Real SMP: two vCPUs under QEMU (TCG), once with KASAN, once with KCSAN.
 ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
 ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
-ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -- scripts/stress/run.sh 1 2 3 10
+# KCSAN is the non-KASAN kernel, so SLUB's own poisoning and red zones can
+# watch refcache_obj there (run.sh validates the cache after each case).
+ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -a "slub_debug=FZPU,refcache_obj" -- \
+	scripts/stress/run.sh 1 2 3 10
 
 echo "# benchmark smoke run in UML"
 check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke

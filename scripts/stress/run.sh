@@ -62,8 +62,13 @@ unload() {
 	busybox rmmod refcache 2>&1
 }
 
+# Kernels with kmemleak (the QEMU ones) get one more result: a leak scan.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+leakcheck=0
+[ -w "$KMEMLEAK" ] && leakcheck=1
+
 echo "KTAP version 1"
-echo "1..${#sel[@]}"
+echo "1..$((${#sel[@]} + leakcheck))"
 nfail=0 n=0 t_all=$SECONDS
 for c in "${sel[@]}"; do
 	n=$((n + 1))
@@ -102,6 +107,9 @@ for c in "${sel[@]}"; do
 		[ "${RC_STAT[canary_failures]:-0}" = 0 ] ||
 			problems+=("canary_failures ${RC_STAT[canary_failures]}")
 	fi
+	# With slub_debug on refcache_obj, check every object's poison and
+	# red zones before the cache goes; a bad one logs "BUG refcache_obj".
+	[ -w "$RC_SLAB/validate" ] && echo 1 >"$RC_SLAB/validate" 2>/dev/null
 	if [ -e /sys/module/refcache ]; then
 		m=$(unload) || problems+=("rmmod failed: $m")
 	fi
@@ -123,5 +131,22 @@ for c in "${sel[@]}"; do
 		echo "not ok $n - $name"
 	fi
 done
+if [ "$leakcheck" = 1 ]; then
+	# kmemleak reports only objects older than 5 s: scan twice, 6 s apart.
+	n=$((n + 1))
+	echo clear >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	leaks=$(grep -A20 '^unreferenced object' "$KMEMLEAK" | grep -c 'refcache')
+	if [ "$leaks" -eq 0 ]; then
+		echo "ok $n - kmemleak: no leak in refcache"
+	else
+		nfail=$((nfail + 1))
+		grep -B2 -A20 '^unreferenced object' "$KMEMLEAK" | head -n 40 |
+			while IFS= read -r l; do rc_diag "$l"; done
+		echo "not ok $n - kmemleak: no leak in refcache"
+	fi
+fi
 echo "# run.sh: $((n - nfail)) of $n cases passed in $((SECONDS - t_all))s"
 [ "$nfail" -eq 0 ]
