@@ -957,36 +957,38 @@ static int bench_gc_one(unsigned long n)
 {
 	struct refcache_stats st;
 	unsigned long i, done;
-	struct refcache rc;
+	struct refcache *rc;
 	u32 *ids;
 	long ret;
-	int err;
+	int err = -ENOMEM;
 
+	/* Not on the stack: a table holds a work item and a percpu rwsem. */
+	rc = kzalloc(sizeof(*rc), GFP_KERNEL);
 	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
-	if (!ids)
-		return -ENOMEM;
-	err = refcache_init(&rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	if (!rc || !ids)
+		goto out;
+	err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
 	if (err)
 		goto out;
 	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX)
-		err = refcache_create_batch(&rc, min_t(unsigned long, n - done,
+		err = refcache_create_batch(rc, min_t(unsigned long, n - done,
 						       REFCACHE_BATCH_MAX),
 					    ids + done);
 	for (i = 0; !err && i + 1 < n; i++) {
-		if (refcache_link(&rc, ids[i], ids[i + 1]) < 0)
+		if (refcache_link(rc, ids[i], ids[i + 1]) < 0)
 			err = -EIO;
 		bench_resched(i + 1);
 	}
 	for (i = 1; !err && i < n; i++) {
-		if (refcache_put_id(&rc, ids[i]) < 0)
+		if (refcache_put_id(rc, ids[i]) < 0)
 			err = -EIO;
 		bench_resched(i + 1);
 	}
 	if (err)
 		goto destroy;
 
-	ret = refcache_gc(&rc, true);
-	refcache_stats(&rc, &st);
+	ret = refcache_gc(rc, true);
+	refcache_stats(rc, &st);
 	if (ret)
 		bench_fail("gc dry over a held chain found %ld", ret);
 	bench_out("gc dry, %7lu held in a chain: %8llu us, %5llu ns/obj, pause %llu us\n",
@@ -994,13 +996,13 @@ static int bench_gc_one(unsigned long n)
 		  st.gc_last_pause_ns / 1000);
 
 	/* Close the ring, drop the head: only links hold anything now. */
-	if (refcache_link(&rc, ids[n - 1], ids[0]) < 0 ||
-	    refcache_put_id(&rc, ids[0]) < 0) {
+	if (refcache_link(rc, ids[n - 1], ids[0]) < 0 ||
+	    refcache_put_id(rc, ids[0]) < 0) {
 		err = -EIO;
 		goto destroy;
 	}
-	ret = refcache_gc(&rc, false);
-	refcache_stats(&rc, &st);
+	ret = refcache_gc(rc, false);
+	refcache_stats(rc, &st);
 	if (ret != n || st.live)
 		bench_fail("gc of a garbage ring of %lu freed %ld, %ld live",
 			   n, ret, st.live);
@@ -1008,9 +1010,10 @@ static int bench_gc_one(unsigned long n)
 		  n, st.gc_last_ns / 1000, st.gc_last_ns / n,
 		  st.gc_last_pause_ns / 1000);
 destroy:
-	refcache_destroy(&rc);
+	refcache_destroy(rc);
 out:
 	kvfree(ids);
+	kfree(rc);
 	return err;
 }
 
