@@ -970,10 +970,12 @@ static int bench_gc_one(unsigned long n)
 	err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
 	if (err)
 		goto out;
-	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX)
-		err = refcache_create_batch(rc, min_t(unsigned long, n - done,
-						       REFCACHE_BATCH_MAX),
-					    ids + done);
+	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX) {
+		unsigned long batch = min_t(unsigned long, n - done,
+					    REFCACHE_BATCH_MAX);
+
+		err = refcache_create_batch(rc, batch, ids + done);
+	}
 	for (i = 0; !err && i + 1 < n; i++) {
 		if (refcache_link(rc, ids[i], ids[i + 1]) < 0)
 			err = -EIO;
