@@ -165,6 +165,11 @@ static void refcache_lookups_race_final_puts(struct kunit *test)
 			break;
 		}
 		WRITE_ONCE(r->base, ids[0] > RACE_IDS ? ids[0] - RACE_IDS : 1);
+		/*
+		 * Let the getters run while these objects are live: on one CPU
+		 * they may otherwise only ever see dead ones.
+		 */
+		usleep_range(20, 50);
 		/* Drop the creator's references; getters may hold others. */
 		for (j = 0; j < RACE_IDS; j++) {
 			if (refcache_put_id(&r->rc, ids[j]) < 0)
