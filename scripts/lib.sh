@@ -169,3 +169,26 @@ rc_copy_host_file() {
 	mkdir -p "$dir"
 	cp -L "$file" "$dir/"
 }
+
+# rc_runner_args DEFAULT_KERNEL USAGE_FILE "$@": the options uml-run.sh and
+# qemu-run.sh share (-k KERNEL -m MEM -t SECONDS -a 'KERNEL ARGS' -o DIR)
+# into kernel, mem, timeout, append and dir; RC_ARGS gets the command that
+# follows. A bad option prints USAGE_FILE's "# usage" block and exits 2.
+rc_runner_args() {
+	local opt OPTIND=1 usage=$2
+	kernel=$1 mem=1G timeout=600 append="" dir=""
+	shift 2
+	while getopts k:m:t:a:o: opt; do
+		case $opt in
+		k) kernel=$OPTARG ;;
+		m) mem=$OPTARG ;;
+		t) timeout=$OPTARG ;;
+		a) append=$OPTARG ;;
+		o) dir=$OPTARG ;;
+		*) sed -n '/^# usage/,/^#   -o/p' "$usage" >&2; exit 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -gt 0 ] || rc_die "no command given"
+	RC_ARGS=("$@")
+}

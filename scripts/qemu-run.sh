@@ -40,23 +40,12 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-variant=kasan mem=1G timeout=600 append="" dir=""
-while getopts k:m:t:a:o: opt; do
-	case $opt in
-	k) variant=$OPTARG ;;
-	m) mem=$OPTARG ;;
-	t) timeout=$OPTARG ;;
-	a) append=$OPTARG ;;
-	o) dir=$OPTARG ;;
-	*) sed -n '/^# usage/,/^#   -o/p' "$0" >&2; exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -gt 0 ] || rc_die "no command given"
+rc_runner_args kasan "$0" "$@"
+set -- "${RC_ARGS[@]}"
 
-build=$(rc_qemu_kernel "$variant")
+build=$(rc_qemu_kernel "$kernel")
 src=$(cat "$build/.src")
-moddir=$(rc_build_modules "qemu-$variant" "$src" O="$build")
+moddir=$(rc_build_modules "qemu-$kernel" "$src" O="$build")
 
 if [ -z "$dir" ]; then
 	mkdir -p "$RC_CACHE/runs"

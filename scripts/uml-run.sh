@@ -20,19 +20,8 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel=test mem=1G timeout=600 append="" dir=""
-while getopts k:m:t:a:o: opt; do
-	case $opt in
-	k) kernel=$OPTARG ;;
-	m) mem=$OPTARG ;;
-	t) timeout=$OPTARG ;;
-	a) append=$OPTARG ;;
-	o) dir=$OPTARG ;;
-	*) sed -n '/^# usage/,/^# the/p' "$0" >&2; exit 2 ;;
-	esac
-done
-shift $((OPTIND - 1))
-[ $# -gt 0 ] || rc_die "no command given"
+rc_runner_args test "$0" "$@"
+set -- "${RC_ARGS[@]}"
 
 case $kernel in
 test) build=$(rc_uml_kernel) ;;
