@@ -87,6 +87,8 @@ struct refcache_pcpu_stats {
  *	@ids (xa_alloc_cyclic() takes it).
  * @max_refs: a get or link that would take an object's refcount above this
  *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE().
+ * @max_objects: a create that would take @live above this fails with
+ *	-ENOMEM (0: no limit). Read locklessly; changed with WRITE_ONCE().
  * @live: objects in the table with a non-zero refcount, updated atomically;
  *	kept (rather than derived from @stats) so @peak_live is exact.
  * @peak_live: highest value @live reached; only ever raised, by cmpxchg.
@@ -116,6 +118,7 @@ struct refcache {
 	struct xarray ids;
 	u32 next_id;
 	unsigned int max_refs;
+	unsigned int max_objects;
 	atomic_long_t live;
 	atomic_long_t peak_live;
 	struct refcache_pcpu_stats __percpu *stats;
@@ -151,6 +154,7 @@ struct refcache_stats {
 	unsigned int obj_size;
 	unsigned int slab_object_size;
 	unsigned int max_refs;
+	unsigned int max_objects;
 };
 
 /* The module's own table, the one debugfs drives. */

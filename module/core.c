@@ -424,6 +424,7 @@ int refcache_init(struct refcache *rc, unsigned int max_refs,
 	xa_init_flags(&rc->ids, XA_FLAGS_ALLOC1);
 	rc->next_id = 1;
 	rc->max_refs = max_refs;
+	rc->max_objects = 0;
 	atomic_long_set(&rc->live, 0);
 	atomic_long_set(&rc->peak_live, 0);
 	rc->ops = ops;
@@ -485,9 +486,18 @@ static void refcache_account_created(struct refcache *rc, unsigned int n)
 static int refcache_create_many(struct refcache *rc, unsigned int count,
 				struct refcache_obj **objs, u32 *ids)
 {
+	unsigned int max = READ_ONCE(rc->max_objects);
 	unsigned int n, i;
 	int err;
 
+	/*
+	 * A soft cap (concurrent creates may pass it by a batch each), so
+	 * that user space cannot hand all of memory to the slab.
+	 */
+	if (max && atomic_long_read(&rc->live) + count > max) {
+		this_cpu_inc(rc->stats->alloc_failures);
+		return -ENOMEM;
+	}
 	for (n = 0; n < count; n++) {
 		objs[n] = refcache_alloc(rc);
 		if (!objs[n]) {
@@ -732,6 +742,7 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->obj_size = refcache_payload_size;
 	st->slab_object_size = kmem_cache_size(refcache_cachep);
 	st->max_refs = READ_ONCE(rc->max_refs);
+	st->max_objects = READ_ONCE(rc->max_objects);
 }
 EXPORT_SYMBOL_GPL(refcache_stats);
 

@@ -261,6 +261,7 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "gc_last_ns %llu\n", st.gc_last_ns);
 	seq_printf(m, "gc_last_pause_ns %llu\n", st.gc_last_pause_ns);
 	seq_printf(m, "max_refs %u\n", st.max_refs);
+	seq_printf(m, "max_objects %u\n", st.max_objects);
 	seq_printf(m, "obj_size %u\n", st.obj_size);
 	seq_printf(m, "slab_object_size %u\n", st.slab_object_size);
 	seq_printf(m, "slab_objects %ld\n", refcache_slab_objects());

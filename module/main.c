@@ -14,6 +14,7 @@
 
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 
 #include "refcache.h"
@@ -67,6 +68,24 @@ module_param_cb(max_refs, &max_refs_ops, &max_refs, 0644);
 MODULE_PARM_DESC(max_refs,
 		 "highest refcount a get or link may reach, 1..1073741824 (default 1073741824)");
 
+/* 0 at load: a quarter of RAM's worth of objects (refcache_module_init()). */
+static unsigned int max_objects;
+
+static int max_objects_set(const char *val, const struct kernel_param *kp)
+{
+	return refcache_param_set(val, kp, 1, UINT_MAX,
+				  &refcache_default.max_objects);
+}
+
+static const struct kernel_param_ops max_objects_ops = {
+	.set = max_objects_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_objects, &max_objects_ops, &max_objects, 0644);
+MODULE_PARM_DESC(max_objects,
+		 "most live objects; create fails with ENOMEM beyond (default: a quarter of RAM's worth)");
+
 static unsigned int gc_threshold;
 
 static int gc_threshold_set(const char *val, const struct kernel_param *kp)
@@ -99,6 +118,14 @@ static int __init refcache_module_init(void)
 	if (err)
 		goto destroy_cache;
 	refcache_default.gc_threshold = gc_threshold;
+	if (!max_objects) {
+		struct refcache_stats st;
+
+		refcache_stats(&refcache_default, &st);
+		max_objects = min_t(u64, UINT_MAX, (u64)totalram_pages() *
+				    PAGE_SIZE / 4 / st.slab_object_size);
+	}
+	refcache_default.max_objects = max_objects;
 	err = refcache_debugfs_init(&refcache_default);
 	if (err)
 		goto destroy_table;
