@@ -108,12 +108,7 @@ rc_snapshot
 t0=$SECONDS
 rc_run_workers
 
-ops=0 bad=0 errs=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	read -r o b <"$RC_TMP/w$w.sum" || b=1
-	ops=$((ops + o)) bad=$((bad + b))
-	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/w$w.err")"
-done
+rc_sum_workers w
 rc_diag "$ops ctl commands, $((SECONDS - t0))s"
 rc_check "every answer matched the model" $((bad != 0)) "${errs[@]}"
 

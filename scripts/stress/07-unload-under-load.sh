@@ -119,12 +119,7 @@ else
 	rc_check "rmmod with ctl files open succeeded safely (slab destroyed)" $?
 	insmod_ >/dev/null
 fi
-ops=0 bad=0 errs=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	read -r o b <"$RC_TMP/a$w.sum" || b=1
-	ops=$((ops + o)) bad=$((bad + b))
-	[ -s "$RC_TMP/a$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/a$w.err")"
-done
+rc_sum_workers a
 rc_diag "holders: $ops ctl commands"
 rc_check "holders' answers stayed right during the refused unloads" $((bad != 0 && unloaded == 0)) "${errs[@]}"
 rc_ctl_open && rc_ctl "create" && rc_ctl "put $RC_VAL"

@@ -137,12 +137,7 @@ rc_run_workers
 touch "$RC_TMP/stop"
 wait "$gc_pid"
 
-ops=0 bad=0 errs=()
-for ((w = 0; w < RC_WORKERS; w++)); do
-	read -r o b <"$RC_TMP/w$w.sum" || b=1
-	ops=$((ops + o)) bad=$((bad + b))
-	[ -s "$RC_TMP/w$w.err" ] && mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/w$w.err")"
-done
+rc_sum_workers w
 read -r gc_runs gc_bad <"$RC_TMP/gc.sum" || gc_bad=1
 rc_stats
 rc_diag "$ops ctl commands, $gc_runs collector runs ($((RC_STAT[gc_collected] - s0[gc_collected])) objects collected while running), $((SECONDS - t0))s"

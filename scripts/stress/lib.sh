@@ -276,6 +276,20 @@ rc_run_workers() {
 	wait "${pids[@]}"
 }
 
+# rc_sum_workers PREFIX: add up what each worker N left in
+# $RC_TMP/PREFIX$N.sum ("OPS BAD"; a missing file counts as bad) into the
+# globals ops and bad, and the first lines of each PREFIX$N.err into errs.
+rc_sum_workers() {
+	local w o b
+	ops=0 bad=0 errs=()
+	for ((w = 0; w < RC_WORKERS; w++)); do
+		read -r o b <"$RC_TMP/$1$w.sum" || b=1
+		ops=$((ops + o)) bad=$((bad + b))
+		[ -s "$RC_TMP/$1$w.err" ] &&
+			mapfile -t -O "${#errs[@]}" errs <<<"$(head -n 5 "$RC_TMP/$1$w.err")"
+	done
+}
+
 # rc_objects: the objects file into RC_OBJ[id] = refcount; count in RC_VAL.
 rc_objects() {
 	local -a l
