@@ -9,7 +9,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
-.PHONY: all modules clean install demo check help
+.PHONY: all modules clean install demo check bench help
 
 all: modules
 
@@ -31,6 +31,15 @@ demo:
 check:
 	scripts/test.sh
 
+# Both benchmark tables: the non-debug UML kernel (one CPU), then Debian's own
+# kernel on 2 CPUs under QEMU (TCG: about 3 minutes with the default counts).
+# BENCH_ARGS, e.g. "count=20000 rounds=3", go to refcache_bench.ko in both.
+bench:
+	@echo '== UML, non-debug (scripts/uml-bench.config), 1 CPU'
+	scripts/bench.sh $(BENCH_ARGS)
+	@echo '== Debian 6.12 kernel under QEMU (TCG), 2 CPUs'
+	scripts/bench.sh --smp $(BENCH_ARGS)
+
 help:
 	@echo 'Targets:'
 	@echo '  modules (default)  build module/refcache.ko and kunit/refcache_kunit.ko against KDIR'
@@ -39,3 +48,5 @@ help:
 	@echo '  clean              remove build products'
 	@echo '  demo               set up if needed, boot UML with the module and walk a lifecycle'
 	@echo '  check              set up if needed and run every test (what .ci/run runs)'
+	@echo '  bench              the benchmark in the non-debug UML kernel, then on 2 CPUs in'
+	@echo '                     Debian'"'"'s 6.12 kernel under QEMU (BENCH_ARGS: module parameters)'

@@ -119,10 +119,12 @@ node_size=$(cat "$S/radix_tree_node/slab_size")
 page=$(getconf PAGESIZE)
 echo
 echo "memory per object ($((o1 - o0)) objects created, $mem_objs asked for)"
+# The slab's bytes are worked out here: busybox's awk (the one in the QEMU
+# initramfs) is built without math support, so it has no "^".
 awk -v n="$mem_objs" -v payload="$payload" -v ss="$slab_size" -v ps="$per_slab" \
-	-v order="$order" -v page="$page" -v ns="$node_size" -v dx=$((x1 - x0)) '
+	-v order="$order" -v bytes=$((page << order)) -v ns="$node_size" -v dx=$((x1 - x0)) '
 BEGIN {
-	slab = page * 2 ^ order / ps
+	slab = bytes / ps
 	xa = dx * ns / n
 	printf "  slab refcache_obj: slab_size %d, %d objects per order-%d slab: %.1f bytes/object\n", ss, ps, order, slab
 	printf "  payload (obj_size) %d; header and slab waste %.1f bytes/object\n", payload, slab - payload

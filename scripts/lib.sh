@@ -13,6 +13,14 @@ RC_SRC_PKG=linux-source-6.12
 rc_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 rc_die() { rc_log "$*"; exit 1; }
 
+# rc_apt_update: apt-get update, once per cache: the stamp records that it
+# ran, so later installs and downloads do not fetch the lists again.
+rc_apt_update() {
+	[ -e "$RC_CACHE/.apt-updated" ] && return 0
+	apt-get update -q >&2 || rc_die "apt-get update failed"
+	mkdir -p "$RC_CACHE" && touch "$RC_CACHE/.apt-updated"
+}
+
 # rc_need_packages PKG...: install the Debian packages that are missing.
 rc_need_packages() {
 	local missing=() p
@@ -23,10 +31,7 @@ rc_need_packages() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || rc_die "missing packages (run as root to install): ${missing[*]}"
 	rc_log "installing: ${missing[*]}"
-	if [ ! -e "$RC_CACHE/.apt-updated" ]; then
-		apt-get update -q >&2 || rc_die "apt-get update failed"
-		mkdir -p "$RC_CACHE" && touch "$RC_CACHE/.apt-updated"
-	fi
+	rc_apt_update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}" >&2 || rc_die "apt-get install failed: ${missing[*]}"
 }
@@ -157,6 +162,64 @@ rc_qemu_kernel() {
 	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}"
 	rc_build_kernel x86_64 "qemu-$variant" "$RC_TOP/scripts/qemu.config" \
 		"$RC_TOP/scripts/qemu-$variant.config"
+}
+
+# Debian's own 6.12 kernel as the distribution ships it, no debugging
+# options (qemu-run.sh -k debian): the SMP figures to quote. Its image comes
+# from the archive, never from the host's /boot, which a fresh machine need
+# not have and which these scripts leave alone; its modules are built
+# against the matching header package in /usr/src.
+RC_DEBIAN_HEADERS=linux-headers-6.12-amd64
+
+# rc_download_deb DIR PKG=VERSION...: apt-get download the first of the
+# packages that the package lists have into DIR; print the .deb's path.
+rc_download_deb() {
+	local dir=$1 p
+	shift
+	for p in "$@"; do
+		apt-cache show "$p" >/dev/null 2>&1 || continue
+		rc_log "downloading $p (once per version)"
+		# As root, into a directory the _apt user cannot enter (the cache
+		# is under root's home): no sandbox user, or apt warns.
+		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$p" >&2) || continue
+		find "$dir" -maxdepth 1 -name '*.deb' | head -n 1 | grep . && return 0
+	done
+	return 1
+}
+
+# rc_debian_kernel: provision, then print the directory holding the
+# linux-image package that matches the newest installed
+# /usr/src/linux-headers-6.12.*-amd64, unpacked (boot/vmlinuz-KVER,
+# boot/config-KVER, lib/modules/KVER/): $RC_CACHE/debian/KVER_VERSION,
+# downloaded once per version. Its .kver names the kernel release, its .kdir
+# the headers to build modules against.
+rc_debian_kernel() {
+	local hdr kver ver dir deb
+	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$RC_DEBIAN_HEADERS"
+	hdr=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.12.*-amd64' | sort -V | tail -n 1)
+	[ -n "$hdr" ] || rc_die "no /usr/src/linux-headers-6.12.*-amd64 after installing $RC_DEBIAN_HEADERS"
+	kver=${hdr#/usr/src/linux-headers-}
+	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver") ||
+		rc_die "$hdr belongs to no linux-headers-$kver package"
+	dir=$RC_CACHE/debian/${kver}_$ver
+	if [ ! -e "$dir/.unpacked" ]; then
+		rm -rf "$dir" && mkdir -p "$dir/deb"
+		# The -unsigned package is the plain build; the signed one (the
+		# same kernel, its image signed for Secure Boot) is the fallback.
+		# apt-get download needs the package lists, which a fresh machine
+		# may lack until its first update.
+		set -- "linux-image-$kver-unsigned=$ver" "linux-image-$kver=$ver"
+		deb=$(rc_download_deb "$dir/deb" "$@") ||
+			{ rc_apt_update && deb=$(rc_download_deb "$dir/deb" "$@"); } ||
+			rc_die "no linux-image-$kver at $ver, the headers' version, in the package lists (the archive keeps only the newest: upgrade $RC_DEBIAN_HEADERS)"
+		dpkg-deb -x "$deb" "$dir" || rc_die "cannot unpack $deb"
+		rm -rf "$dir/deb"
+		[ -f "$dir/boot/vmlinuz-$kver" ] || rc_die "$deb has no boot/vmlinuz-$kver"
+		printf '%s\n' "$kver" >"$dir/.kver"
+		printf '%s\n' "$hdr" >"$dir/.kdir"
+		touch "$dir/.unpacked"
+	fi
+	printf '%s\n' "$dir"
 }
 
 # rc_copy_host_file ROOT FILE: copy FILE (following links) into the tree ROOT

@@ -4,9 +4,11 @@
 # Boot a refcache QEMU test kernel (x86_64, 2 vCPUs, multi-threaded TCG) and
 # run one command inside it, as root; the SMP counterpart of uml-run.sh.
 #
-# usage: scripts/qemu-run.sh [-k kasan|kcsan] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
-#   -k  kernel variant: kasan (default; qemu.config + qemu-kasan.config) or
-#       kcsan (qemu.config + qemu-kcsan.config, the data race detector)
+# usage: scripts/qemu-run.sh [-k kasan|kcsan|debian] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
+#   -k  kernel variant: kasan (default; qemu.config + qemu-kasan.config),
+#       kcsan (qemu.config + qemu-kcsan.config, the data race detector) or
+#       debian (Debian's own 6.12 amd64 kernel, no debugging options: for
+#       benchmarks; see rc_debian_kernel in lib.sh)
 #   -m  guest memory (default 1G)
 #   -t  time limit for the whole boot (default 600)
 #   -a  extra kernel command line
@@ -15,14 +17,18 @@
 # examples:
 #   scripts/qemu-run.sh -k kasan scripts/kunit-uml.sh     # KUnit under KASAN
 #   scripts/qemu-run.sh -k kcsan scripts/kunit-uml.sh     # ... under KCSAN
+#   scripts/qemu-run.sh -k debian scripts/bench-uml.sh    # the benchmark, distro kernel
 #   scripts/qemu-run.sh -o /tmp/r nproc; grep -c . /tmp/r/console.log
 #
 # The kernel (cached under $RC_CACHE/build/qemu-VARIANT-KEY; the KASAN one took
-# 25 CPU-minutes, 12-13 minutes on two idle cores) and the modules (built for
-# it on every run) are made first. Under TCG the KASAN kernel reaches CMD about
-# 30 s after QEMU starts and refcache_kunit.ko runs in about 80 s. The root
+# 25 CPU-minutes, 12-13 minutes on two idle cores; Debian's is downloaded, not
+# built: the linux-image package matching the installed
+# linux-headers-6.12.*-amd64, unpacked under $RC_CACHE/debian/) and the
+# modules (built for it on every run; for debian, against those headers) are
+# made first. Under TCG the KASAN kernel reaches CMD about 30 s after QEMU
+# starts and refcache_kunit.ko runs in about 80 s. The root
 # file system is an initramfs, made for every run in a second or two: busybox
-# (all applets), the host's bash and its libraries, the
+# (all applets), the host's bash and getconf and their libraries, the
 # repository's scripts/ directory and the built modules, all at their host
 # paths, so CMD runs exactly as under uml-run.sh: in the repository, with
 # RC_TOP and RC_MODDIR (holding module/refcache.ko and kunit/refcache_kunit.ko)
@@ -43,9 +49,28 @@ set -eu
 rc_runner_args kasan "$0" "$@"
 set -- "${RC_ARGS[@]}"
 
-build=$(rc_qemu_kernel "$kernel")
-src=$(cat "$build/.src")
-moddir=$(rc_build_modules "qemu-$kernel" "$src" O="$build")
+case $kernel in
+kasan | kcsan)
+	build=$(rc_qemu_kernel "$kernel")
+	src=$(cat "$build/.src")
+	moddir=$(rc_build_modules "qemu-$kernel" "$src" O="$build")
+	image=$build/arch/x86/boot/bzImage
+	# kasan_multi_shot: report every KASAN error, not only the first.
+	kargs=kasan_multi_shot
+	;;
+debian)
+	build=$(rc_debian_kernel)
+	moddir=$(rc_build_modules qemu-debian "$(cat "$build/.kdir")")
+	image=$build/boot/vmlinuz-$(cat "$build/.kver")
+	# Everything the init uses is built in (8250 console, devtmpfs,
+	# debugfs, tracefs, devpts, tmpfs), so no distribution module goes
+	# into the initramfs. The ports the init writes to are ttyS1..ttyS3:
+	# Debian registers 4 at boot (SERIAL_8250_RUNTIME_UARTS=4); say so
+	# rather than depend on that default.
+	kargs=8250.nr_uarts=4
+	;;
+*) rc_die "no kernel '$kernel' (kasan, kcsan or debian)" ;;
+esac
 
 if [ -z "$dir" ]; then
 	mkdir -p "$RC_CACHE/runs"
@@ -56,7 +81,9 @@ dir=$(cd "$dir" && pwd)
 rm -rf "$dir"/{status,output,dmesg,console.log,initramfs,initramfs.cpio}
 
 # The initramfs: the host's layout of /bin, /lib... (links on a merged-/usr
-# Debian), busybox, bash with what ldd says it needs, scripts/, the modules.
+# Debian), busybox, bash and getconf (bench-uml.sh asks it the page size;
+# busybox has no such applet) with what ldd says they need, scripts/, the
+# modules.
 root=$dir/initramfs
 mkdir -p "$root"/{dev,proc,sys,tmp,run,root,etc,usr/bin,usr/sbin}
 for d in bin sbin lib lib32 lib64 libx32; do
@@ -72,7 +99,9 @@ rc_copy_host_file "$root" "$bb"
 [ -e "$root/bin/busybox" ] || ln -s "$(readlink -f "$bb")" "$root/bin/busybox"
 rc_copy_host_file "$root" "$bash"
 [ -e "$root/bin/bash" ] || ln -s "$(readlink -f "$bash")" "$root/bin/bash"
-for lib in $(ldd "$bash" | grep -o '/[^ ]*'); do
+getconf=$(command -v getconf) || rc_die "getconf not found"
+rc_copy_host_file "$root" "$getconf"
+for lib in $(ldd "$bash" "$getconf" | grep -o '/[^ ]*' | grep -v ':$' | sort -u); do
 	rc_copy_host_file "$root" "$lib"
 done
 echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
@@ -89,14 +118,13 @@ ln -s "$RC_TOP/scripts/qemu-init.sh" "$root/init"
 rm -rf "$root"
 : >"$dir/output"; : >"$dir/status"; : >"$dir/dmesg"
 
-# panic=-1 with -no-reboot: a panic ends QEMU at once. kasan_multi_shot:
-# report every KASAN error, not only the first.
+# panic=-1 with -no-reboot: a panic ends QEMU at once.
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
 	-m "$mem" -nographic -monitor none -no-reboot \
-	-kernel "$build/arch/x86/boot/bzImage" -initrd "$dir/initramfs.cpio" \
+	-kernel "$image" -initrd "$dir/initramfs.cpio" \
 	-serial "file:$dir/console.log" -serial "file:$dir/output" \
 	-serial "file:$dir/status" -serial "file:$dir/dmesg" \
-	-append "console=ttyS0 panic=-1 kasan_multi_shot $append" \
+	-append "console=ttyS0 panic=-1 $kargs $append" \
 	</dev/null >"$dir/qemu.log" 2>&1 || true
 rm -f "$dir/initramfs.cpio"
 if [ -s "$dir/output" ]; then cat "$dir/output"; fi
