@@ -11,8 +11,11 @@
 #              scripts/uml-run.sh, as the test suite runs it; checks itself
 #   --debug    full run in the UML test kernel (debug timings)
 #   --smp      full run on 2 CPUs in Debian's own 6.12 kernel under QEMU
-#              (scripts/qemu-run.sh -k debian; TCG, so slower than UML in
-#              absolute terms: compare the ratios, and pass smaller counts)
+#              (scripts/qemu-run.sh -k debian), about 3 minutes with the
+#              default counts. TCG emulates every instruction, atomics and
+#              barriers dearest, so times are some 10x UML's and even the
+#              ratios lean against refcache: what it adds is two real CPUs
+#              for the threaded rows
 #   --runner R full run through R, a script with uml-run.sh's interface
 #              (R CMD...: boots a kernel, runs CMD with RC_MODDIR set): the
 #              hook for an SMP kernel, e.g. a QEMU runner, where threads=
