@@ -5,10 +5,11 @@
  * In-kernel API. The debugfs front end and the KUnit tests are both clients
  * of exactly these functions.
  *
- * A struct refcache is one id table with its own statistics. All tables share
- * the module's slab cache, "refcache_obj". The module owns one table,
- * refcache_default, behind /sys/kernel/debug/refcache/; tests make their own
- * so they cannot disturb it or each other.
+ * A struct refcache is one id table with its own statistics and its own
+ * slab cache. The module owns one table, refcache_default, behind
+ * /sys/kernel/debug/refcache/, whose cache is "refcache_obj"; tests make
+ * their own tables (caches "refcache_obj-N") so they cannot disturb it or
+ * each other.
  *
  * Object life:
  *
@@ -16,8 +17,7 @@
  *   refcache_get*()     refcount + 1, refused at max_refs (-EOVERFLOW)
  *   refcache_link()     one object takes a counted reference on another
  *   refcache_put*()     refcount - 1; at 0 the object drops its own links,
- *                       leaves the table and, after an RCU grace period,
- *                       returns to the slab
+ *                       leaves the table and returns to the slab
  *   refcache_gc()       frees what only links keep alive (cycles)
  *
  * A refcount is the sum of outside references (create, get, lookup) and
@@ -25,9 +25,16 @@
  * only links are left: those go with refcache_unlink() or the collector.
  * Gets, puts, links and unlinks may sleep.
  *
- * Ids are allocated cyclically from 1 upwards, so a stale id does not name a
- * new object soon after its old one died. A counter never goes from 0 back to
- * 1: every lookup is a get-unless-zero.
+ * Ids are a slot number with a generation on top (refcache_internal.h):
+ * a fresh table hands out 1, 2, 3, ...; a slot used again gets a new
+ * generation, so a stale id names nothing. A counter never goes from 0 back
+ * to 1: every lookup is a get-unless-zero.
+ *
+ * Each table takes its objects from a slab cache of its own,
+ * SLAB_TYPESAFE_BY_RCU: the final put returns an object to the slab at once
+ * (no grace period, no callback), and a lookup that races with it finds
+ * either the old object, dead, or a new one with another id, never freed
+ * memory (struct refcache_obj.state).
  */
 #ifndef _REFCACHE_H
 #define _REFCACHE_H
@@ -35,13 +42,25 @@
 #include <linux/bits.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
-#include <linux/percpu-rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
-#include <linux/xarray.h>
 
 struct refcache;
 struct refcache_obj;
+
+/*
+ * Ids. The low REFCACHE_SLOT_BITS of an id name a slot of the table, the
+ * high bits are that slot's generation (refcache_internal.h). Slots come in
+ * chunks of REFCACHE_CHUNK_SLOTS (64 KiB of entries), found through a
+ * directory in struct refcache itself.
+ */
+#define REFCACHE_SLOT_BITS	24
+#define REFCACHE_SLOTS		BIT(REFCACHE_SLOT_BITS)
+#define REFCACHE_CHUNK_BITS	13
+#define REFCACHE_CHUNK_SLOTS	BIT(REFCACHE_CHUNK_BITS)
+#define REFCACHE_CHUNKS		(REFCACHE_SLOTS >> REFCACHE_CHUNK_BITS)
 
 /* Upper bound of one create batch (the "create COUNT" limit). */
 #define REFCACHE_BATCH_MAX	65536U
@@ -66,64 +85,74 @@ struct refcache_ops {
 	void (*released)(struct refcache *rc, u32 id);
 };
 
-/* Counters kept per CPU and summed on read. */
-struct refcache_pcpu_stats {
-	unsigned long created;
-	unsigned long freed;
-	unsigned long gets;
-	unsigned long puts;
-	unsigned long alloc_failures;
-	unsigned long canary_failures;
-};
+struct refcache_pcpu;
+struct kmem_cache;
 
 /**
  * struct refcache - one id table of objects
- * @ids: id -> struct refcache_obj *. The XArray's own spinlock serialises
- *	insertions and removals; readers use RCU (xa_load under
- *	rcu_read_lock()), and an object is only returned to the slab an RCU
- *	grace period after it left the table, so a reader that found a pointer
- *	may always look at its refcount.
- * @next_id: cursor of the cyclic id allocator; protected by the xa_lock of
- *	@ids (xa_alloc_cyclic() takes it).
+ * @cache: the table's own slab cache (SLAB_TYPESAFE_BY_RCU): its memory
+ *	only ever holds this table's objects. Set at init, never changed.
+ * @table_lock: protects @end, @free_head, @free_tail, @nr_free and the
+ *	tagged entries of the shared free list; a spinlock, taken only to move
+ *	a batch of free slots between it and a CPU (struct refcache_pcpu).
+ * @end: slots below this have been handed out at least once; grows.
+ * @free_head: oldest slot on the shared free list (0: none)
+ * @free_tail: newest slot on it
+ * @nr_free: slots on it
+ * @nr_chunks: chunks allocated; under @table_lock, read with READ_ONCE()
+ * @pcpu: per-CPU free slots and counters
  * @max_refs: a get or link that would take an object's refcount above this
  *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE().
  * @max_objects: a create that would take @live above this fails with
  *	-ENOMEM (0: no limit). Read locklessly; changed with WRITE_ONCE().
- * @live: objects in the table with a non-zero refcount, updated atomically;
- *	kept (rather than derived from @stats) so @peak_live is exact.
- * @peak_live: highest value @live reached; only ever raised, by cmpxchg.
- * @stats: per-CPU counters, written with this_cpu_inc(), summed on read.
+ * @live: objects in the table with a non-zero refcount, less what the CPUs
+ *	have not yet folded in (struct refcache_pcpu.live): each CPU adds its
+ *	own changes once they reach REFCACHE_LIVE_BATCH either way, so that
+ *	creates and frees need no shared atomic. Exact with those added.
  * @graph_lock: serialises every change to the object graph: adding and
  *	removing links (each object's link list and links_in, @nr_links), the
- *	release of an object that has links, and the collector. Never taken
- *	inside an RCU read section or while holding @gc_sem for reading.
- * @gc_sem: readers are the outside references' gets and puts (the count
- *	changes the collector cannot see coming); the collector holds it for
- *	writing so that no outside reference appears or vanishes while it
- *	decides what is garbage. Order: @gc_sem, then @graph_lock.
+ *	release of an object that has links, and the collector.
+ * @pinned: the objects a graph operation holds with a pin (graph.c);
+ *	written under @graph_lock, read locklessly by outside puts.
+ * @gc_active: set while the collector decides what is garbage; outside gets
+ *	of objects that links point at then wait on @gc_wait (core.c). Written
+ *	under @graph_lock, read locklessly inside RCU read sections.
+ * @gc_wait: where those gets wait
  * @nr_links: links in the table; under @graph_lock, read with READ_ONCE().
  * @gc_runs: collections run (dry runs included); under @graph_lock.
  * @gc_collected: objects collected, in all runs; under @graph_lock.
  * @gc_last_ns: duration of the last run, in ns; under @graph_lock.
- * @gc_last_pause_ns: how long the last run held @gc_sem for writing, that
- *	is, stopped outside gets and puts; under @graph_lock.
+ * @gc_last_pause_ns: how long the last run held gets of linked objects
+ *	(@gc_active); under @graph_lock.
  * @gc_threshold: run the collector from a work item after this many
  *	creations since the last run (0: never). Read locklessly.
  * @gc_pending: creations since the last run, for @gc_threshold.
  * @gc_work: the automatic collection.
  * @ops: optional hooks, NULL in production.
  * @priv: for the owner of the table.
+ * @dir: the id table's directory: pointers to chunks of
+ *	REFCACHE_CHUNK_SLOTS slot entries (table.c), here rather than
+ *	allocated so that a lookup has one load less to wait for. A chunk is
+ *	installed (with release) before @end passes into it and stays until
+ *	the table is destroyed; entries are read under RCU, written as
+ *	table.c says.
  */
 struct refcache {
-	struct xarray ids;
-	u32 next_id;
+	struct kmem_cache *cache;
+	spinlock_t table_lock; /* the shared free list and @end: see above */
+	u32 end;
+	u32 free_head;
+	u32 free_tail;
+	u32 nr_free;
+	u32 nr_chunks;
+	struct refcache_pcpu __percpu *pcpu;
 	unsigned int max_refs;
 	unsigned int max_objects;
 	atomic_long_t live;
-	atomic_long_t peak_live;
-	struct refcache_pcpu_stats __percpu *stats;
 	struct mutex graph_lock; /* the object graph: see above */
-	struct percpu_rw_semaphore gc_sem;
+	struct refcache_obj *pinned[2];
+	bool gc_active;
+	wait_queue_head_t gc_wait;
 	unsigned long nr_links;
 	unsigned long gc_runs;
 	unsigned long gc_collected;
@@ -134,6 +163,7 @@ struct refcache {
 	struct work_struct gc_work;
 	const struct refcache_ops *ops;
 	void *priv;
+	unsigned long *dir[REFCACHE_CHUNKS];
 };
 
 /* A consistent-enough snapshot of a table's counters (see refcache_stats()). */
@@ -155,6 +185,7 @@ struct refcache_stats {
 	unsigned int slab_object_size;
 	unsigned int max_refs;
 	unsigned int max_objects;
+	unsigned long id_table_bytes;
 };
 
 /* The module's own table, the one debugfs drives. */
@@ -179,7 +210,7 @@ long refcache_gc(struct refcache *rc, bool dry_run);
 unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 				unsigned int max);
 
-struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *id);
+struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos);
 
 u32 refcache_obj_id(const struct refcache_obj *obj);
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj);

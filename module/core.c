@@ -5,38 +5,42 @@
  * Locking and lifetime rules (struct refcache and struct refcache_obj in
  * the headers say what protects each field):
  *
- * - refcache_cachep, refcache_payload_size: set once in
- *   refcache_cache_create() before any table exists, cleared once in
- *   refcache_cache_destroy() after every table is gone; never changed in
- *   between, so read without locks.
- * - Lookups hold rcu_read_lock() from xa_load() until they have either
- *   taken a reference or given up. An object leaves the table before it is
- *   handed to call_rcu() or to a batch (refcache_free_list()), which returns
- *   it to the slab a
- *   grace period later, so a reader that found the pointer may always read
- *   its counter, and sees 0 there once it is dying.
- * - No helper ever moves a counter away from 0: a dead object stays dead
- *   even while a racing reader can still see it in the table.
- * - Gets and puts of outside references run inside a read section of
- *   rc->gc_sem, and so does the release of an object that has no links; an
- *   object with links is released under rc->graph_lock. The collector holds
- *   both, so while it runs no object changes its outside count or vanishes.
- * - obj->id, obj->rc and the payload are written before the object is
- *   published in rc->ids (xa_store() orders them) and never change after.
- * - Only the final put (and the collector, and refcache_destroy() on a
- *   table nobody uses any more) frees an object, always through
- *   refcache_unpublish() and the RCU callback.
+ * - refcache_payload_size is set once in refcache_core_init() before any
+ *   table exists and never changed, so it is read without locks.
+ * - Each table has its own SLAB_TYPESAFE_BY_RCU cache. The owner of a
+ *   final put empties the object's slot and returns it to the slab at once;
+ *   a reader that found the object in the table a moment earlier may still
+ *   look at it (the memory stays a struct refcache_obj of this table while
+ *   any RCU reader can hold it), and its state word tells it whether this
+ *   is still the object it wanted: the id and the count are checked and
+ *   changed by one compare-and-exchange (refcache_ref_get(),
+ *   refcache_ref_put()), so no reader ever counts on a dead object or on
+ *   the next object that reuses its memory.
+ * - Lookups hold an RCU read section (the sched flavour: it also keeps the
+ *   CPU for the per-CPU counters) from the slot load until they have taken
+ *   their reference or given up.
+ * - No helper ever moves a count away from 0: a dead object stays dead.
+ * - What a stale reader may look at in a freed object stays as it was at
+ *   its death: the state word (count 0), links_in (0) and links (none: the
+ *   owner of a release takes them apart first, graph.c). SLUB keeps its
+ *   free pointer in @rc, which no stale reader reads. Nobody writes to an
+ *   object before it knows it is the one it wants (graph.c pins through
+ *   rc->pinned[], not through the object), so the creator of a new object
+ *   in reused memory may initialise every field; it writes the state word
+ *   last, with release ordering, and publishes the slot after that.
+ * - The collector (graph.c) must not see an outside reference appear on an
+ *   object that links point at while it decides what is garbage; such gets
+ *   check rc->gc_active inside their RCU read section and wait while it is
+ *   set (the collector sets it, then waits for a grace period).
  */
 #include <linux/atomic.h>
-#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/percpu-rwsem.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
+#include <linux/wait.h>
 
 #include "refcache.h"
 #include "refcache_compat.h"
@@ -45,359 +49,311 @@
 #define CREATE_TRACE_POINTS
 #include "refcache_trace.h"
 
-static struct kmem_cache *refcache_cachep;
 static unsigned int refcache_payload_size;
 
-/* Objects taken from refcache_cachep and not yet returned to it. */
+/* Objects taken from the tables' caches and not yet returned. */
 static DEFINE_PER_CPU(long, refcache_slab_count);
+/* Names the caches of tables other than the default one. */
+static atomic_t refcache_cache_seq = ATOMIC_INIT(0);
 
 /* Allocations for objects may fail; they must not invoke the OOM killer. */
 #define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* Frees objects in batches, a grace period after they died (see below). */
-static struct workqueue_struct *refcache_wq;
-
-int refcache_cache_create(unsigned int obj_size)
+/*
+ * The per-CPU counters are only changed by their own CPU and never from
+ * interrupts, so a plain per-CPU add with preemption off is enough (on
+ * architectures without per-CPU instructions, this_cpu_add() would save
+ * and restore interrupts every time).
+ */
+static void refcache_count_add(unsigned long __percpu *counter, unsigned long n)
 {
-	refcache_wq = alloc_workqueue("refcache", WQ_UNBOUND, 0);
-	if (!refcache_wq)
-		return -ENOMEM;
-	refcache_cachep = kmem_cache_create("refcache_obj",
-					    sizeof(struct refcache_obj) + obj_size,
-					    0, REFCACHE_SLAB_NO_MERGE, NULL);
-	if (!refcache_cachep) {
-		destroy_workqueue(refcache_wq);
-		return -ENOMEM;
-	}
+	preempt_disable();
+	__this_cpu_add(*counter, n);
+	preempt_enable();
+}
+
+static void refcache_slab_add(long n)
+{
+	preempt_disable();
+	__this_cpu_add(refcache_slab_count, n);
+	preempt_enable();
+}
+
+void refcache_core_init(unsigned int obj_size)
+{
 	refcache_payload_size = obj_size;
-	return 0;
 }
 
-void refcache_cache_destroy(void)
+/*
+ * The canary: the payload of object @id is one 64-bit word derived from the
+ * id, repeated (a tail shorter than a word holds its first bytes). Filled
+ * and checked a word at a time; only a mismatch looks at bytes.
+ */
+static u64 refcache_pattern(u32 id)
 {
-	refcache_quiesce();
-	destroy_workqueue(refcache_wq);
-	kmem_cache_destroy(refcache_cachep);
-	refcache_cachep = NULL;
+	return ((u64)id << 32 | (u32)~id) * 0x9e3779b97f4a7c15ULL;
 }
 
-/* The canary: byte i of object @id's payload. */
-static u8 refcache_pattern(u32 id, size_t i)
+static u8 refcache_pattern_byte(u32 id, size_t i)
 {
-	u32 seed = id * 0x9e3779b9U;
+	u64 v = refcache_pattern(id);
 
-	return (u8)(seed >> ((i & 3) * 8)) ^ (u8)(i >> 2);
+	return ((u8 *)&v)[i % sizeof(u64)];
 }
 
-static void refcache_fill(struct refcache_obj *obj)
+static __always_inline void refcache_fill(struct refcache_obj *obj, u32 id)
 {
-	size_t i;
+	size_t words = refcache_payload_size / sizeof(u64), i;
+	size_t tail = refcache_payload_size % sizeof(u64);
+	u64 *w = (u64 *)obj->payload, v = refcache_pattern(id);
 
-	for (i = 0; i < refcache_payload_size; i++)
-		obj->payload[i] = refcache_pattern(obj->id, i);
+	for (i = 0; i < words; i++)
+		w[i] = v;
+	if (tail)
+		memcpy(&w[words], &v, tail);
 }
 
 /* Report the first byte that differs, once per object; count the object. */
-static void refcache_check(struct refcache_obj *obj)
+static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 {
 	size_t i;
 
 	for (i = 0; i < refcache_payload_size; i++) {
-		if (obj->payload[i] == refcache_pattern(obj->id, i))
+		if (obj->payload[i] == refcache_pattern_byte(id, i))
 			continue;
-		this_cpu_inc(obj->rc->stats->canary_failures);
+		refcache_count_add(&obj->rc->pcpu->canary_failures, 1);
 		pr_err_ratelimited("refcache: object %u: payload overwritten at offset %zu (%#04x, expected %#04x)\n",
-				   obj->id, i, obj->payload[i],
-				   refcache_pattern(obj->id, i));
+				   id, i, obj->payload[i],
+				   refcache_pattern_byte(id, i));
 		return;
 	}
 }
 
-static struct refcache_obj *refcache_alloc(struct refcache *rc)
+static __always_inline void refcache_check(struct refcache_obj *obj, u32 id)
+{
+	size_t words = refcache_payload_size / sizeof(u64), i;
+	size_t tail = refcache_payload_size % sizeof(u64);
+	const u64 *w = (const u64 *)obj->payload;
+	u64 v = refcache_pattern(id), diff = 0;
+
+	for (i = 0; i < words; i++)
+		diff |= w[i] ^ v;
+	if (unlikely(diff || (tail && memcmp(&w[words], &v, tail))))
+		refcache_check_report(obj, id);
+}
+
+static __always_inline struct refcache_obj *refcache_alloc(struct refcache *rc)
 {
 	struct refcache_obj *obj = NULL;
 
 	if (!(rc->ops && rc->ops->fail_alloc && rc->ops->fail_alloc(rc)))
-		obj = kmem_cache_alloc(refcache_cachep, REFCACHE_GFP);
+		obj = kmem_cache_alloc(rc->cache, REFCACHE_GFP);
 	if (!obj) {
-		this_cpu_inc(rc->stats->alloc_failures);
+		refcache_count_add(&rc->pcpu->alloc_failures, 1);
 		return NULL;
 	}
-	this_cpu_inc(refcache_slab_count);
-	obj->rc = rc;
-	obj->links_in = 0;
-	obj->gc_state = REFCACHE_GC_REACHABLE;
-	INIT_LIST_HEAD(&obj->links);
+	refcache_slab_add(1);
 	return obj;
 }
 
-/* Return an object the table never published, or one a grace period after. */
-static void refcache_free(struct refcache_obj *obj)
+/* Return an object to the slab: never published, or dead and out of the table. */
+static __always_inline void refcache_free(struct refcache *rc,
+					  struct refcache_obj *obj)
 {
-	this_cpu_dec(refcache_slab_count);
-	kmem_cache_free(refcache_cachep, obj);
+	refcache_slab_add(-1);
+	kmem_cache_free(rc->cache, obj);
 }
 
-/*
- * Return a dead object to the slab, with the links it still carries (a dead
- * object's link list is left as it was, for RCU readers). Runs a grace
- * period after the object left its table.
- */
-static void refcache_free_dead(struct refcache_obj *obj)
-{
-	struct refcache_link *link, *tmp;
-
-	list_for_each_entry_safe(link, tmp, &obj->links, node)
-		kfree(link);
-	this_cpu_inc(obj->rc->stats->freed);
-	refcache_free(obj);
-}
-
-static void refcache_free_rcu(struct rcu_head *head)
-{
-	refcache_free_dead(container_of(head, struct refcache_obj, rcu));
-}
-
-/**
- * struct refcache_batch - dead objects freed together
- * @rwork: runs refcache_free_batch() a grace period after it was queued
- * @list: the objects, linked through gc_next
- *
- * One call_rcu() per object is fine for single puts, but a cascade or a
- * collection can kill a million objects at once; one deferred work item
- * frees them all, in process context, with one RCU callback.
- */
-struct refcache_batch {
-	struct rcu_work rwork;
-	struct refcache_obj *list;
-};
-
-static void refcache_free_batch(struct work_struct *work)
-{
-	struct refcache_batch *batch =
-		container_of(to_rcu_work(work), struct refcache_batch, rwork);
-	struct refcache_obj *obj = batch->list;
-
-	while (obj) {
-		struct refcache_obj *next = obj->gc_next;
-
-		refcache_free_dead(obj);
-		obj = next;
-		cond_resched();
-	}
-	kfree(batch);
-}
-
-/*
- * Take a dead @obj out of its table, check its canary and count it out.
- * Called inside a read section of rc->gc_sem or under rc->graph_lock (or on
- * a table nobody uses), so never while the collector looks at the table.
- * The caller then frees it through refcache_unpublish() or
- * refcache_free_list().
- */
-void refcache_retire(struct refcache_obj *obj)
+/* refcache_retire() of object @id, inline for the final put. */
+static __always_inline void __refcache_retire(struct refcache_obj *obj, u32 id)
 {
 	struct refcache *rc = obj->rc;
 
-	xa_erase(&rc->ids, obj->id);
-	trace_refcache_release(obj->id, 0);
-	refcache_check(obj);
-	atomic_long_dec(&rc->live);
+	trace_refcache_release(id, 0);
+	refcache_check(obj, id);
+	refcache_table_free(rc, id);
+	refcache_free(rc, obj);
 }
 
-/* Retire @obj; it goes back to the slab after a grace period. */
-void refcache_unpublish(struct refcache_obj *obj)
-{
-	refcache_retire(obj);
-	call_rcu(&obj->rcu, refcache_free_rcu);
-}
-
-/*
- * Free the retired objects on @list (linked through gc_next) after a grace
- * period, in one batch when there are several and memory for it.
+/**
+ * refcache_retire() - the end of a dead object
+ * @obj: dead (count 0), still in its slot, its links already taken apart
+ *
+ * Checks the canary, empties the slot and returns the object to the slab.
+ * Called once per object, by whoever owns its release.
  */
-void refcache_free_list(struct refcache_obj *list)
+void refcache_retire(struct refcache_obj *obj)
 {
-	struct refcache_batch *batch = NULL;
-
-	if (list && list->gc_next)
-		batch = kmalloc(sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
-	if (batch) {
-		batch->list = list;
-		INIT_RCU_WORK(&batch->rwork, refcache_free_batch);
-		queue_rcu_work(refcache_wq, &batch->rwork);
-		return;
-	}
-	while (list) {
-		struct refcache_obj *next = list->gc_next;
-
-		call_rcu(&list->rcu, refcache_free_rcu);
-		list = next;
-	}
+	__refcache_retire(obj, refcache_state_id(atomic64_read(&obj->state)));
 }
 
 /*
- * The counter helpers. refcount_t offers get-unless-zero but no upper bound
- * below its saturation point, and no put-unless-zero that reports the new
- * value, so these do the same compare-and-exchange loop as
- * __refcount_add_not_zero() with those additions. Every bound is at most
- * INT_MAX and max_refs is at most REFCACHE_MAX_REFS_LIMIT, so a counter
- * never reaches saturation, and neither helper moves a counter that is 0.
- */
-
-/*
- * Get unless zero, refused at @max. Returns the new count or -errno.
- * The caller holds rcu_read_lock() or a reference.
- */
-int refcache_ref_get(struct refcache_obj *obj, unsigned int max)
-{
-	int old = refcount_read(&obj->ref.refcount);
-
-	do {
-		if (!old)
-			return -ENOENT;
-		if (old >= max)
-			return -EOVERFLOW;
-	} while (!atomic_try_cmpxchg_relaxed(&obj->ref.refcount.refs, &old,
-					     old + 1));
-	return old + 1;
-}
-
-/*
- * Put of an outside reference: unless zero, and never one of the
- * references links_in accounts for. Returns the count after the put,
- * -ENOENT, or -EBUSY when the count does not exceed links_in. Ordering as
+ * Put of an outside reference of object @id: unless zero, and never one of
+ * the references links_in or a pin accounts for (graph.c). Returns the
+ * count after the put, -ENOENT, or -EBUSY when the count does not exceed
+ * links_in or the object is pinned. Ordering as
  * refcount_dec_and_test(): release on the decrement, acquire before the
  * object is released.
  *
- * links_in is read after the count (smp_rmb()); graph.c raises it before it
- * raises the count and lowers it after it lowered the count, so the check
- * can only err towards -EBUSY, and only while a graph operation on this
- * object is in flight: callers repeat an -EBUSY under graph_lock, where
- * links_in is exact.
+ * links_in and the pins are read after the count (smp_rmb()); graph.c
+ * raises them before it raises the count and lowers them after it lowered
+ * the count, so the check can only err towards -EBUSY, and only while a
+ * graph operation on this object is in flight: callers repeat an -EBUSY
+ * under graph_lock, where links_in is exact and nothing is pinned.
  */
-static int refcache_ref_put(struct refcache_obj *obj)
+static __always_inline int refcache_ref_put(struct refcache *rc,
+					    struct refcache_obj *obj, u32 id)
 {
-	int old = refcount_read(&obj->ref.refcount);
+	s64 old = atomic64_read(&obj->state);
+	unsigned int count;
 
 	for (;;) {
 		/* Pairs with the barriers around links_in in graph.c. */
 		smp_rmb();
-		if (!old)
+		count = refcache_state_count(old);
+		if (refcache_state_id(old) != id || !count)
 			return -ENOENT;
-		if (old <= READ_ONCE(obj->links_in))
+		if (count <= READ_ONCE(obj->links_in) ||
+		    unlikely(READ_ONCE(rc->pinned[0]) == obj ||
+			     READ_ONCE(rc->pinned[1]) == obj))
 			return -EBUSY;
-		if (atomic_try_cmpxchg_release(&obj->ref.refcount.refs, &old,
-					       old - 1))
+		if (atomic64_try_cmpxchg_release(&obj->state, &old, old - 1))
 			break;
 	}
-	if (old == 1)
+	if (count == 1)
 		smp_acquire__after_ctrl_dep();
-	return old - 1;
+	return count - 1;
 }
 
 /*
- * The final put happened and the caller owns the dead @obj. Called with no
- * refcache lock held.
+ * The final put of object @id happened and the caller owns the dead @obj.
+ * Called with no refcache lock held.
  */
-static void refcache_release(struct refcache_obj *obj)
+static noinline void refcache_release(struct refcache_obj *obj, u32 id)
 {
 	struct refcache *rc = obj->rc;
 
-	if (rc->ops && rc->ops->released)
-		rc->ops->released(rc, obj->id);
+	if (unlikely(rc->ops && rc->ops->released))
+		rc->ops->released(rc, id);
 	/* A dead object gains no links: this list only shrinks from now on. */
-	if (!list_empty(&obj->links)) {
+	if (rcu_access_pointer(obj->links))
 		refcache_release_links(obj);
-		return;
+	else
+		__refcache_retire(obj, id);
+}
+
+/*
+ * Get a reference on object @id, found in its slot, unless the collector
+ * is deciding about it: -EAGAIN then. Counts the get.
+ */
+static __always_inline int refcache_get_fast(struct refcache *rc, u32 id,
+					     struct refcache_obj **objp)
+{
+	struct refcache_obj *obj;
+	int ret = -ENOENT;
+
+	rcu_read_lock_sched();
+	obj = refcache_table_lookup(rc, id);
+	if (obj) {
+		/* Objects nothing links to are never garbage. */
+		if (unlikely(READ_ONCE(rc->gc_active)) &&
+		    READ_ONCE(obj->links_in))
+			ret = -EAGAIN;
+		else
+			ret = refcache_ref_get(obj, id, READ_ONCE(rc->max_refs));
+		if (ret > 0)
+			__this_cpu_inc(rc->pcpu->gets);
 	}
-	percpu_down_read(&rc->gc_sem);
-	refcache_unpublish(obj);
-	percpu_up_read(&rc->gc_sem);
+	rcu_read_unlock_sched();
+	*objp = obj;
+	return ret;
+}
+
+/*
+ * The collector is deciding about object @id: wait for it, then try again.
+ * Out of line, so that the fast path needs few registers.
+ */
+static noinline int refcache_get_wait(struct refcache *rc, u32 id,
+				      struct refcache_obj **objp)
+{
+	int ret;
+
+	do {
+		wait_event(rc->gc_wait, !READ_ONCE(rc->gc_active));
+		ret = refcache_get_fast(rc, id, objp);
+	} while (ret == -EAGAIN);
+	return ret;
+}
+
+/* A get by id: the new count or -errno; *@objp is the object on success. */
+static __always_inline int refcache_get_by_id(struct refcache *rc, u32 id,
+					      struct refcache_obj **objp)
+{
+	int ret = refcache_get_fast(rc, id, objp);
+
+	if (unlikely(ret == -EAGAIN))
+		ret = refcache_get_wait(rc, id, objp);
+	if (ret > 0)
+		trace_refcache_get(id, ret);
+	return ret;
 }
 
 /*
  * A put the lockless check refused with -EBUSY, repeated under graph_lock,
- * where links_in is exact. Graph operations and the collector hold that
- * lock, so this needs no gc_sem. @obj is NULL for a put by @id.
+ * where links_in is exact and nothing is pinned; then as
+ * refcache_put_common(). @obj is NULL for a put by @id. Out of line, like
+ * every slow path, so that the fast path needs few registers.
  */
-static int refcache_put_exact(struct refcache *rc, u32 id,
-			      struct refcache_obj **objp)
+static noinline int refcache_put_exact(struct refcache *rc, u32 id,
+				       struct refcache_obj *obj)
 {
-	struct refcache_obj *obj = *objp;
 	int ret = -ENOENT;
 
 	mutex_lock(&rc->graph_lock);
 	rcu_read_lock();
 	if (!obj)
-		obj = xa_load(&rc->ids, id);
+		obj = refcache_table_lookup(rc, id);
 	if (obj)
-		ret = refcache_ref_put(obj);
+		ret = refcache_ref_put(rc, obj, id);
 	rcu_read_unlock();
 	mutex_unlock(&rc->graph_lock);
-	*objp = obj;
+	if (ret < 0)
+		return ret;
+	refcache_count_add(&rc->pcpu->puts, 1);
+	trace_refcache_put(id, ret);
+	if (!ret)
+		refcache_release(obj, id);
 	return ret;
 }
 
-/* Count and trace an outside get or put, before any release it causes. */
-static void refcache_outside_done(struct refcache *rc, bool get, u32 id,
-				  int ret)
-{
-	if (ret < 0)
-		return;
-	if (get) {
-		this_cpu_inc(rc->stats->gets);
-		trace_refcache_get(id, ret);
-	} else {
-		this_cpu_inc(rc->stats->puts);
-		trace_refcache_put(id, ret);
-	}
-}
-
 /*
- * A get (@get) or put of an outside reference of @held, an object the caller
- * holds a reference on, or if that is NULL of the object @id. Returns the
- * count after it or -errno; a final put has released the object. Counts the
- * operation in the table's statistics.
+ * A put of an outside reference of object @id; @obj is the object if the
+ * caller holds that reference, else NULL. Returns the count after it or
+ * -errno; a final put has released the object. Traced before the release.
  */
-static int refcache_outside(struct refcache *rc, u32 id,
-			    struct refcache_obj *held, bool get,
-			    struct refcache_obj **objp)
+static __always_inline int refcache_put_common(struct refcache *rc, u32 id,
+					       struct refcache_obj *obj)
 {
-	struct refcache_obj *obj = held;
-	u32 oid = held ? held->id : id;
-	bool release = false;
+	struct refcache_obj *found = obj;
 	int ret = -ENOENT;
 
-	percpu_down_read(&rc->gc_sem);
-	rcu_read_lock();
-	if (!obj)
-		obj = xa_load(&rc->ids, id);
-	if (obj)
-		ret = get ? refcache_ref_get(obj, READ_ONCE(rc->max_refs)) :
-			    refcache_ref_put(obj);
-	rcu_read_unlock();
-	if (ret != -EBUSY)
-		refcache_outside_done(rc, get, oid, ret);
-	if (!ret) {
-		/* The common final put: no hook, no links, one section. */
-		release = (rc->ops && rc->ops->released) ||
-			  !list_empty(&obj->links);
-		if (!release)
-			refcache_unpublish(obj);
+	rcu_read_lock_sched();
+	if (!found)
+		found = refcache_table_lookup(rc, id);
+	if (found) {
+		ret = refcache_ref_put(rc, found, id);
+		if (ret >= 0)
+			__this_cpu_inc(rc->pcpu->puts);
 	}
-	percpu_up_read(&rc->gc_sem);
-
-	if (ret == -EBUSY) {
-		obj = held;
-		ret = refcache_put_exact(rc, id, &obj);
-		refcache_outside_done(rc, get, oid, ret);
-		release = !ret;
-	}
-	if (release)
-		refcache_release(obj);
-	if (objp)
-		*objp = obj;
+	rcu_read_unlock_sched();
+	if (unlikely(ret == -EBUSY))
+		return refcache_put_exact(rc, id, obj);
+	if (ret < 0)
+		return ret;
+	trace_refcache_put(id, ret);
+	/* The count was 1 and the put ours: nobody else can reach @found now. */
+	if (!ret)
+		refcache_release(found, id);
 	return ret;
 }
 
@@ -412,21 +368,29 @@ static int refcache_outside(struct refcache *rc, u32 id,
 int refcache_init(struct refcache *rc, unsigned int max_refs,
 		  const struct refcache_ops *ops)
 {
+	char name[24] = "refcache_obj";
+	int err;
+
 	if (!max_refs || max_refs > REFCACHE_MAX_REFS_LIMIT)
 		return -EINVAL;
-	rc->stats = alloc_percpu(struct refcache_pcpu_stats);
-	if (!rc->stats)
+	/* The module's table has the cache /sys/kernel/slab/ users look for. */
+	if (rc != &refcache_default)
+		snprintf(name, sizeof(name), "refcache_obj-%d",
+			 atomic_inc_return(&refcache_cache_seq));
+	rc->cache = refcache_cache_create(name, sizeof(struct refcache_obj) +
+					  refcache_payload_size,
+					  offsetof(struct refcache_obj, rc));
+	if (!rc->cache)
 		return -ENOMEM;
-	if (refcache_graph_init(rc)) {
-		free_percpu(rc->stats);
-		return -ENOMEM;
+	err = refcache_table_init(rc);
+	if (err) {
+		kmem_cache_destroy(rc->cache);
+		return err;
 	}
-	xa_init_flags(&rc->ids, XA_FLAGS_ALLOC1);
-	rc->next_id = 1;
+	refcache_graph_init(rc);
 	rc->max_refs = max_refs;
 	rc->max_objects = 0;
 	atomic_long_set(&rc->live, 0);
-	atomic_long_set(&rc->peak_live, 0);
 	rc->ops = ops;
 	return 0;
 }
@@ -443,98 +407,121 @@ EXPORT_SYMBOL_GPL(refcache_init);
  */
 unsigned long refcache_destroy(struct refcache *rc)
 {
-	struct refcache_obj *obj, *dead = NULL;
-	unsigned long index, n = 0;
+	u32 slot, end = refcache_table_end(rc);
+	unsigned long n = 0;
 
 	refcache_graph_destroy(rc);
-	xa_for_each(&rc->ids, index, obj) {
+	for (slot = 1; slot < end; slot++) {
+		struct refcache_obj *obj = refcache_table_at(rc, slot);
+
+		if (!obj)
+			continue;
+		/* Nobody can get it now: it dies here, whatever its count. */
+		atomic64_set(&obj->state,
+			     refcache_state(refcache_obj_id(obj), 0));
+		WRITE_ONCE(obj->links_in, 0);
+		refcache_free_links(obj);
 		refcache_retire(obj);
-		obj->gc_next = dead;
-		dead = obj;
 		n++;
 		cond_resched();
 	}
-	refcache_free_list(dead);
-	/* The frees write rc->stats: wait for all of them. */
-	refcache_quiesce();
-	xa_destroy(&rc->ids);
-	free_percpu(rc->stats);
-	rc->stats = NULL;
+	mutex_destroy(&rc->graph_lock);
+	/* Waits for the RCU readers a SLAB_TYPESAFE_BY_RCU cache may have. */
+	kmem_cache_destroy(rc->cache);
+	rc->cache = NULL;
+	refcache_table_destroy(rc);
 	return n;
 }
 EXPORT_SYMBOL_GPL(refcache_destroy);
 
-static void refcache_account_created(struct refcache *rc, unsigned int n)
+/* Fold this CPU's change of the live count in (refcache_live_add()). */
+void refcache_live_fold(struct refcache *rc, struct refcache_pcpu *p)
 {
-	long live = atomic_long_add_return(n, &rc->live);
-	long peak = atomic_long_read(&rc->peak_live);
+	atomic_long_add(p->live, &rc->live);
+	p->live = 0;
+}
 
-	this_cpu_add(rc->stats->created, n);
-	while (live > peak &&
-	       !atomic_long_try_cmpxchg(&rc->peak_live, &peak, live))
-		;
-	refcache_gc_note_created(rc, n);
+static __always_inline void refcache_account_created(struct refcache *rc,
+						     unsigned int n)
+{
+	struct refcache_pcpu *p;
+
+	preempt_disable();
+	p = this_cpu_ptr(rc->pcpu);
+	p->created += n;
+	refcache_live_add(rc, p, n);
+	preempt_enable();
+	if (unlikely(READ_ONCE(rc->gc_threshold)))
+		refcache_gc_note_created(rc, n);
+}
+
+/* Live objects, with what the CPUs have not folded in yet. */
+static long refcache_live(struct refcache *rc)
+{
+	long live = atomic_long_read(&rc->live);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		live += READ_ONCE(per_cpu_ptr(rc->pcpu, cpu)->live);
+	return live;
 }
 
 /*
- * Create @count objects, all or nothing. Objects are allocated and their ids
- * reserved first (a reserved slot reads as empty); only when every one of
- * them succeeded are they filled and stored, and a store into a reserved
- * slot needs no memory, so nothing can fail after the first object becomes
- * visible.
+ * Create @count objects, all or nothing. Ids are reserved and objects
+ * allocated first (a reserved slot reads as empty); only when every one of
+ * them succeeded are they filled and published, which cannot fail, so
+ * nothing is visible before the whole batch is certain.
  */
-static int refcache_create_many(struct refcache *rc, unsigned int count,
-				struct refcache_obj **objs, u32 *ids)
+static __always_inline int refcache_create_many(struct refcache *rc,
+						unsigned int count,
+						struct refcache_obj **objs,
+						u32 *ids)
 {
 	unsigned int max = READ_ONCE(rc->max_objects);
 	unsigned int n, i;
 	int err;
 
 	/*
-	 * A soft cap (concurrent creates may pass it by a batch each), so
-	 * that user space cannot hand all of memory to the slab.
+	 * A soft cap, so that user space cannot hand all of memory to the
+	 * slab. The folded count is enough: concurrent creates and other
+	 * CPUs' unfolded changes may take it past by a batch each.
 	 */
 	if (max && atomic_long_read(&rc->live) + count > max) {
-		this_cpu_inc(rc->stats->alloc_failures);
+		refcache_count_add(&rc->pcpu->alloc_failures, 1);
 		return -ENOMEM;
+	}
+	err = count == 1 ? refcache_table_reserve_one(rc, ids) :
+			   refcache_table_reserve(rc, ids, count);
+	if (err) {
+		refcache_count_add(&rc->pcpu->alloc_failures, 1);
+		return err;
 	}
 	for (n = 0; n < count; n++) {
 		objs[n] = refcache_alloc(rc);
-		if (!objs[n]) {
-			err = -ENOMEM;
+		if (!objs[n])
 			goto undo;
-		}
-		err = xa_alloc_cyclic(&rc->ids, &ids[n], NULL,
-				      XA_LIMIT(1, U32_MAX), &rc->next_id,
-				      REFCACHE_GFP);
-		if (err < 0) {
-			if (err == -ENOMEM)
-				this_cpu_inc(rc->stats->alloc_failures);
-			refcache_free(objs[n]);
-			goto undo;
-		}
 	}
 
 	for (i = 0; i < count; i++) {
 		struct refcache_obj *obj = objs[i];
-		void *old;
 
-		obj->id = ids[i];
-		kref_init(&obj->ref);
-		refcache_fill(obj);
-		old = xa_store(&rc->ids, obj->id, obj, REFCACHE_GFP);
-		WARN_ON_ONCE(old);
-		trace_refcache_create(obj->id, 1);
+		obj->rc = rc;
+		obj->links_in = 0;
+		obj->gc_next = 0;
+		RCU_INIT_POINTER(obj->links, NULL);
+		refcache_fill(obj, ids[i]);
+		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
+		refcache_table_publish(rc, obj, ids[i]);
+		trace_refcache_create(ids[i], 1);
 	}
 	refcache_account_created(rc, count);
 	return 0;
 
 undo:
-	while (n--) {
-		xa_release(&rc->ids, ids[n]);
-		refcache_free(objs[n]);
-	}
-	return err;
+	while (n--)
+		refcache_free(rc, objs[n]);
+	refcache_table_unreserve(rc, ids, count);
+	return -ENOMEM;
 }
 
 /**
@@ -542,7 +529,8 @@ undo:
  * @rc: the table
  *
  * Return: the object, holding one reference that the caller owns, or
- * ERR_PTR(-ENOMEM).
+ * ERR_PTR(-ENOMEM) (also when max_objects is reached), or ERR_PTR(-ENOSPC)
+ * when the table has no free id left.
  */
 struct refcache_obj *refcache_create(struct refcache *rc)
 {
@@ -561,8 +549,8 @@ EXPORT_SYMBOL_GPL(refcache_create);
  * @count: 1..REFCACHE_BATCH_MAX
  * @ids: receives the @count new ids, each object holding one reference
  *
- * Return: 0; -EINVAL for a bad @count; -ENOMEM, in which case no object
- * of the batch exists and @ids is garbage.
+ * Return: 0; -EINVAL for a bad @count; -ENOMEM or -ENOSPC, in which case no
+ * object of the batch exists and @ids is garbage.
  */
 int refcache_create_batch(struct refcache *rc, unsigned int count, u32 *ids)
 {
@@ -573,7 +561,7 @@ int refcache_create_batch(struct refcache *rc, unsigned int count, u32 *ids)
 		return -EINVAL;
 	objs = kvmalloc_array(count, sizeof(*objs), REFCACHE_GFP);
 	if (!objs) {
-		this_cpu_inc(rc->stats->alloc_failures);
+		refcache_count_add(&rc->pcpu->alloc_failures, 1);
 		return -ENOMEM;
 	}
 	err = refcache_create_many(rc, count, objs, ids);
@@ -594,7 +582,7 @@ EXPORT_SYMBOL_GPL(refcache_create_batch);
 struct refcache_obj *refcache_lookup(struct refcache *rc, u32 id)
 {
 	struct refcache_obj *obj;
-	int ret = refcache_outside(rc, id, NULL, true, &obj);
+	int ret = refcache_get_by_id(rc, id, &obj);
 
 	return ret < 0 ? ERR_PTR(ret) : obj;
 }
@@ -604,11 +592,22 @@ EXPORT_SYMBOL_GPL(refcache_lookup);
  * refcache_get() - take one more reference on an object the caller holds
  * @obj: the object
  *
+ * The caller's outside reference makes @obj a root for the collector, so
+ * this never waits for it.
+ *
  * Return: the new refcount, or -EOVERFLOW at max_refs.
  */
 int refcache_get(struct refcache_obj *obj)
 {
-	return refcache_outside(obj->rc, 0, obj, true, NULL);
+	struct refcache *rc = obj->rc;
+	u32 id = refcache_obj_id(obj);
+	int ret = refcache_ref_get(obj, id, READ_ONCE(rc->max_refs));
+
+	if (ret > 0) {
+		refcache_count_add(&rc->pcpu->gets, 1);
+		trace_refcache_get(id, ret);
+	}
+	return ret;
 }
 EXPORT_SYMBOL_GPL(refcache_get);
 
@@ -621,7 +620,8 @@ EXPORT_SYMBOL_GPL(refcache_get);
  */
 int refcache_put(struct refcache_obj *obj)
 {
-	int ret = refcache_outside(obj->rc, 0, obj, false, NULL);
+	u32 id = refcache_state_id(atomic64_read(&obj->state));
+	int ret = refcache_put_common(obj->rc, id, obj);
 
 	/* The caller held a reference, so the count was not 0. */
 	WARN_ON_ONCE(ret == -ENOENT);
@@ -638,7 +638,9 @@ EXPORT_SYMBOL_GPL(refcache_put);
  */
 int refcache_get_id(struct refcache *rc, u32 id)
 {
-	return refcache_outside(rc, id, NULL, true, NULL);
+	struct refcache_obj *obj;
+
+	return refcache_get_by_id(rc, id, &obj);
 }
 EXPORT_SYMBOL_GPL(refcache_get_id);
 
@@ -652,30 +654,36 @@ EXPORT_SYMBOL_GPL(refcache_get_id);
  */
 int refcache_put_id(struct refcache *rc, u32 id)
 {
-	return refcache_outside(rc, id, NULL, false, NULL);
+	return refcache_put_common(rc, id, NULL);
 }
 EXPORT_SYMBOL_GPL(refcache_put_id);
 
 /**
- * refcache_find_next() - the first live object with id >= *@id
+ * refcache_find_next() - the first live object at or after a position
  * @rc: the table
- * @id: where to start; set to the id found
+ * @pos: where to start (0 for the beginning); set to the object's
+ *	position, so the next call starts at *@pos + 1. Positions are slot
+ *	numbers, the low REFCACHE_SLOT_BITS of an id (id & (REFCACHE_SLOTS -
+ *	1)), equal to the id only in a slot's first generation; there is
+ *	nothing at or after REFCACHE_SLOTS.
  *
  * For listings. Call under rcu_read_lock(); the object stays readable until
- * rcu_read_unlock(), but no reference is taken. Dying objects are skipped.
+ * rcu_read_unlock(), but no reference is taken, and it may die (and be
+ * reused) meanwhile: read its id and count once, with refcache_obj_state().
+ * Dying objects are skipped.
  *
  * Return: the object, or NULL when there is none.
  */
-struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *id)
+struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos)
 {
-	unsigned long index = *id;
-	struct refcache_obj *obj;
+	u32 slot, end = refcache_table_end(rc);
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "listing without rcu_read_lock()");
-	for (obj = xa_find(&rc->ids, &index, U32_MAX, XA_PRESENT); obj;
-	     obj = xa_find_after(&rc->ids, &index, U32_MAX, XA_PRESENT)) {
-		if (refcount_read(&obj->ref.refcount)) {
-			*id = index;
+	for (slot = max(*pos, 1U); slot < end; slot++) {
+		struct refcache_obj *obj = refcache_table_at(rc, slot);
+
+		if (obj && refcache_state_count(atomic64_read(&obj->state))) {
+			*pos = slot;
 			return obj;
 		}
 	}
@@ -685,13 +693,13 @@ EXPORT_SYMBOL_GPL(refcache_find_next);
 
 u32 refcache_obj_id(const struct refcache_obj *obj)
 {
-	return obj->id;
+	return refcache_state_id(atomic64_read(&obj->state));
 }
 EXPORT_SYMBOL_GPL(refcache_obj_id);
 
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj)
 {
-	return refcount_read(&obj->ref.refcount);
+	return refcache_state_count(atomic64_read(&obj->state));
 }
 EXPORT_SYMBOL_GPL(refcache_obj_refcount);
 
@@ -723,7 +731,7 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	for_each_possible_cpu(cpu) {
-		const struct refcache_pcpu_stats *p = per_cpu_ptr(rc->stats, cpu);
+		const struct refcache_pcpu *p = per_cpu_ptr(rc->pcpu, cpu);
 
 		st->created += READ_ONCE(p->created);
 		st->freed += READ_ONCE(p->freed);
@@ -731,18 +739,20 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 		st->puts += READ_ONCE(p->puts);
 		st->alloc_failures += READ_ONCE(p->alloc_failures);
 		st->canary_failures += READ_ONCE(p->canary_failures);
+		st->peak_live = max(st->peak_live, READ_ONCE(p->peak));
 	}
 	st->links = READ_ONCE(rc->nr_links);
 	st->gc_runs = READ_ONCE(rc->gc_runs);
 	st->gc_collected = READ_ONCE(rc->gc_collected);
 	st->gc_last_ns = READ_ONCE(rc->gc_last_ns);
 	st->gc_last_pause_ns = READ_ONCE(rc->gc_last_pause_ns);
-	st->live = atomic_long_read(&rc->live);
-	st->peak_live = atomic_long_read(&rc->peak_live);
+	st->live = refcache_live(rc);
+	st->peak_live = max(st->peak_live, st->live);
 	st->obj_size = refcache_payload_size;
-	st->slab_object_size = kmem_cache_size(refcache_cachep);
+	st->slab_object_size = kmem_cache_size(rc->cache);
 	st->max_refs = READ_ONCE(rc->max_refs);
 	st->max_objects = READ_ONCE(rc->max_objects);
+	st->id_table_bytes = refcache_table_bytes(rc);
 }
 EXPORT_SYMBOL_GPL(refcache_stats);
 
@@ -758,11 +768,12 @@ long refcache_slab_objects(void)
 }
 EXPORT_SYMBOL_GPL(refcache_slab_objects);
 
-/* Wait until every released object is back in the slab. */
+/*
+ * Wait until whatever the tables freed is back in the slab allocator: the
+ * links' kfree_rcu(), and objects a debugging SLUB (SLUB_RCU_DEBUG) defers.
+ */
 void refcache_quiesce(void)
 {
-	/* The RCU callbacks first: they queue the batches. */
 	rcu_barrier();
-	flush_workqueue(refcache_wq);
 }
 EXPORT_SYMBOL_GPL(refcache_quiesce);

@@ -3,8 +3,9 @@
  * refcache: the debugfs front end, /sys/kernel/debug/refcache/.
  *
  *   ctl      0600  one command per write(2); read(2) returns its result
- *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object,
- *                  ascending id
+ *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object, in
+ *                  table order (ascending slot: the low 24 bits of the
+ *                  id); targets newest link first
  *   stats    0400  "name value" per counter
  *
  * Each open ctl file keeps the result of its own last successful command, so
@@ -118,8 +119,9 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 		break;
 	case REFCACHE_OP_GC:
 		n = refcache_gc(rc, cmd->dry_run);
-		len = scnprintf(buf, size, "%ld\n", n);
-		ret = 0;
+		ret = n < 0 ? n : 0;
+		if (!ret)
+			len = scnprintf(buf, size, "%ld\n", n);
 		break;
 	default:
 		ret = -EINVAL;
@@ -183,20 +185,22 @@ static const struct file_operations refcache_ctl_fops = {
 };
 
 /*
- * objects: the seq_file position is the id to continue from. The RCU read
- * section runs from start to stop and keeps every listed object readable.
+ * objects: the seq_file position is the table position (slot) to continue
+ * from. The RCU read section runs from start to stop and keeps every listed
+ * object readable; an object may die meanwhile, so each line reads its id
+ * and count once, together.
  */
 static void *refcache_objects_find(struct seq_file *m, loff_t *pos)
 {
 	struct refcache_obj *obj;
-	u32 id;
+	u32 slot;
 
-	if (*pos > U32_MAX)
+	if (*pos >= REFCACHE_SLOTS)
 		return NULL;
-	id = *pos;
-	obj = refcache_find_next(m->private, &id);
+	slot = *pos;
+	obj = refcache_find_next(m->private, &slot);
 	if (obj)
-		*pos = id;
+		*pos = slot;
 	return obj;
 }
 
@@ -209,7 +213,7 @@ static void *refcache_objects_start(struct seq_file *m, loff_t *pos)
 
 static void *refcache_objects_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	*pos = (loff_t)refcache_obj_id(v) + 1;
+	++*pos;
 	return refcache_objects_find(m, pos);
 }
 
@@ -223,12 +227,16 @@ static void refcache_objects_stop(struct seq_file *m, void *v)
 static int refcache_objects_show(struct seq_file *m, void *v)
 {
 	const struct refcache_obj *obj = v;
+	s64 state = atomic64_read(&obj->state);
 	const struct refcache_link *link;
 
-	seq_printf(m, "%u %u %u", obj->id, refcache_obj_refcount(obj),
-		   refcache_obj_links(obj, NULL, 0));
-	list_for_each_entry_rcu(link, &obj->links, node)
-		seq_printf(m, " %u", READ_ONCE(link->to->id));
+	if (!refcache_state_count(state))
+		return SEQ_SKIP;
+	seq_printf(m, "%u %u %u", refcache_state_id(state),
+		   refcache_state_count(state), refcache_obj_links(obj, NULL, 0));
+	for (link = rcu_dereference(obj->links); link;
+	     link = rcu_dereference(link->next))
+		seq_printf(m, " %u", refcache_obj_id(link->to));
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -265,6 +273,7 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "obj_size %u\n", st.obj_size);
 	seq_printf(m, "slab_object_size %u\n", st.slab_object_size);
 	seq_printf(m, "slab_objects %ld\n", refcache_slab_objects());
+	seq_printf(m, "id_table_bytes %lu\n", st.id_table_bytes);
 	return 0;
 }
 

@@ -9,10 +9,9 @@
  *
  * Counting links. Every object keeps links_in, the links that point at it;
  * its count minus links_in is what outside users (create, get) hold, and an
- * outside put may only drop that part (refcache_ref_put() in core.c). Graph
- * operations also pin the objects they work on by raising links_in and the
- * count together, so that no outside put can take those references either.
- * All writes to links_in happen under graph_lock. Puts read it without the
+ * outside put may only drop that part (refcache_ref_put() in core.c). All
+ * writes to links_in happen under graph_lock, on objects that cannot die
+ * meanwhile (or by the owner of their release). Puts read it without the
  * lock, so the order matters:
  *
  *   taking a reference:   links_in + 1, smp_mb(), count + 1
@@ -22,10 +21,20 @@
  * underestimate the outside references, never overestimate them; it then
  * repeats its decision under graph_lock.
  *
+ * Pins. A graph operation holds the (at most two) objects it works on with
+ * a reference of its own, a pin, named in rc->pinned[] before the count
+ * goes up and cleared after it went down again, with the same barriers.
+ * An outside put refuses (-EBUSY, then repeats under graph_lock) while its
+ * object is pinned, so that it cannot take the pin's reference for an
+ * outside one. A pin must not touch the object itself before it knows that
+ * the object is the one it wants: the memory may be a new object by then,
+ * which its creator is initialising (core.c).
+ *
  * Releasing. When an object dies its links are dropped, and each target
  * whose count reaches 0 dies in turn. refcache_release_list() walks that as
- * a work list threaded through the objects (gc_next), not by recursion, so
- * the head of a chain of a million objects is released in constant stack.
+ * a work list threaded through the objects (gc_next, a slot number), not by
+ * recursion, so the head of a chain of a million objects is released in
+ * constant stack.
  *
  * The collector (refcache_gc()) is the reachability half of CPython's
  * cycle collector (Python/gc.c), made simpler by links_in: CPython has to
@@ -42,22 +51,27 @@
  *      are dropped normally.
  *
  * Each step visits every object once and every link at most once: the cost
- * is linear in objects plus links. Steps 1 to 3 need a graph that holds
- * still: graph_lock stops links and unlinks, and gc_sem, held for writing,
- * stops outside gets and puts (and the release of objects without links,
- * which happens inside a gc_sem read section). That is the pause the
- * collector imposes, measured in gc_last_pause_ns; the release of the
- * garbage happens after gc_sem is dropped, since nothing can reach it.
- * Creates go on throughout: a new object has an outside reference and
- * starts out marked reachable, and nothing can link to it before the run
- * ends.
+ * is linear in objects plus links. The marks are a bitmap by slot, made for
+ * the run. Steps 1 to 3 need a graph that holds still: graph_lock stops
+ * links, unlinks and the release of objects that have links, and
+ * rc->gc_active stops outside gets of objects that links point at (core.c):
+ * the collector sets it and waits for a grace period, so that every get
+ * that did not see it has finished. Nothing else needs to wait: an outside
+ * put can only turn a root into a non-root, which makes the run keep
+ * something it could have freed (the next run will), never the opposite;
+ * objects that nothing links to are never garbage, so they may be created,
+ * got, put and freed throughout (the walks read them under RCU, as any
+ * lookup does). The time gets wait is the pause the collector imposes,
+ * gc_last_pause_ns; the garbage is released after that, since nothing can
+ * reach it.
  */
-#include <linux/kref.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/percpu-rwsem.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "refcache.h"
@@ -66,18 +80,30 @@
 
 #define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
+/* The walks over the table drop the RCU read section this often. */
+#define REFCACHE_GC_RESCHED	1024
+
+#define refcache_links_locked(rc, p) \
+	rcu_dereference_protected(p, lockdep_is_held(&(rc)->graph_lock))
+
+static u32 refcache_obj_slot(const struct refcache_obj *obj)
+{
+	return refcache_id_slot(refcache_obj_id(obj));
+}
+
 /*
- * Under graph_lock: take a reference on @obj that links_in accounts for,
- * unless it is dead or its count is at @max. Returns the new count or
+ * Under graph_lock: take a reference on the pinned object @id that links_in
+ * accounts for, unless its count is at @max. Returns the new count or
  * -errno.
  */
-static int refcache_graph_ref(struct refcache_obj *obj, unsigned int max)
+static int refcache_graph_ref(struct refcache_obj *obj, u32 id,
+			      unsigned int max)
 {
 	int ret;
 
 	WRITE_ONCE(obj->links_in, obj->links_in + 1);
 	smp_mb();	/* links_in before the count: see the top of the file */
-	ret = refcache_ref_get(obj, max);
+	ret = refcache_ref_get(obj, id, max);
 	if (ret < 0)
 		WRITE_ONCE(obj->links_in, obj->links_in - 1);
 	return ret;
@@ -89,50 +115,75 @@ static int refcache_graph_ref(struct refcache_obj *obj, unsigned int max)
  */
 static int refcache_graph_unref(struct refcache_obj *obj)
 {
-	bool last;
-	int old;
+	unsigned int count;
 
-	last = __refcount_dec_and_test(&obj->ref.refcount, &old);
+	count = refcache_state_count(atomic64_fetch_sub_release(1, &obj->state)) - 1;
+	if (!count)
+		smp_acquire__after_ctrl_dep();
 	smp_mb();	/* the count before links_in: see the top of the file */
 	WRITE_ONCE(obj->links_in, obj->links_in - 1);
-	return last ? 0 : old - 1;
+	return count;
+}
+
+/*
+ * Take the links of a dead @obj apart, for its release or the table's end:
+ * the list is emptied at once, its entries freed after a grace period, for
+ * RCU readers still walking it. With @drop, each link's reference on its
+ * target is dropped, and targets that die of it are pushed on the work list
+ * *@next (slots, through gc_next); garbage the collector is releasing is
+ * dead already (count 0), and a link cannot hold the last reference of
+ * anything else that is, so dead targets are skipped.
+ */
+static void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
+				bool drop, u32 *next)
+{
+	struct refcache_link *link, *tmp;
+
+	link = refcache_links_locked(rc, obj->links);
+	RCU_INIT_POINTER(obj->links, NULL);
+	for (; link; link = tmp) {
+		struct refcache_obj *to = link->to;
+
+		tmp = refcache_links_locked(rc, link->next);
+		WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
+		if (drop && refcache_obj_refcount(to) && !refcache_graph_unref(to)) {
+			to->gc_next = *next;
+			*next = refcache_obj_slot(to);
+		}
+		kfree_rcu(link, rcu);
+	}
 }
 
 /*
  * Under graph_lock: release the dead objects on the work list starting at
- * @obj (linked through gc_next): drop their links' references, add every
- * target that dies of it to the list, retire them, and free them all in one
- * batch. A dead object keeps its link list as it is, for RCU readers; the
- * entries go with the object. Garbage the collector is releasing is dead
- * already: references to it are not dropped.
+ * @obj (linked by slot through gc_next): drop their links' references, add
+ * every target that dies of it to the list, and retire them one by one.
+ * Objects on the list are dead but still in their slots, and only this
+ * function frees them.
  */
 static void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 {
-	struct refcache_obj *dead = NULL;
-
 	lockdep_assert_held(&rc->graph_lock);
 	while (obj) {
-		struct refcache_obj *next = obj->gc_next;
-		struct refcache_link *link;
+		u32 next = obj->gc_next;
 
-		list_for_each_entry(link, &obj->links, node) {
-			struct refcache_obj *to = link->to;
-
-			WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
-			if (to->gc_state == REFCACHE_GC_GARBAGE)
-				continue;
-			if (!refcache_graph_unref(to)) {
-				to->gc_next = next;
-				next = to;
-			}
-		}
+		refcache_unlink_all(rc, obj, true, &next);
+		/* Garbage dies with the links of other garbage still counted. */
+		WRITE_ONCE(obj->links_in, 0);
 		refcache_retire(obj);
-		obj->gc_next = dead;
-		dead = obj;
-		obj = next;
+		obj = next ? refcache_table_at(rc, next) : NULL;
 		cond_resched();
 	}
-	refcache_free_list(dead);
+}
+
+/*
+ * Under graph_lock: release @obj, whose count went to 0 under our hands,
+ * and whatever dies with it.
+ */
+static void refcache_graph_release(struct refcache *rc, struct refcache_obj *obj)
+{
+	obj->gc_next = 0;
+	refcache_release_list(rc, obj);
 }
 
 /* The final put of @obj, which has links, happened; no lock is held. */
@@ -141,36 +192,63 @@ void refcache_release_links(struct refcache_obj *obj)
 	struct refcache *rc = obj->rc;
 
 	mutex_lock(&rc->graph_lock);
-	obj->gc_next = NULL;
-	refcache_release_list(rc, obj);
+	refcache_graph_release(rc, obj);
+	mutex_unlock(&rc->graph_lock);
+}
+
+/* At the table's end: free the links of @obj without touching their targets. */
+void refcache_free_links(struct refcache_obj *obj)
+{
+	struct refcache *rc = obj->rc;
+
+	mutex_lock(&rc->graph_lock);
+	refcache_unlink_all(rc, obj, false, NULL);
 	mutex_unlock(&rc->graph_lock);
 }
 
 /*
- * Under graph_lock and rcu_read_lock(): find @id and pin it. Returns the
- * object or NULL if it is not live.
+ * Under graph_lock and rcu_read_lock(): find @id and pin it as rc->pinned[@i].
+ * Returns the object or NULL if it is not live.
  */
-static struct refcache_obj *refcache_graph_pin(struct refcache *rc, u32 id)
+static struct refcache_obj *refcache_graph_pin(struct refcache *rc, u32 id,
+					       unsigned int i)
 {
-	struct refcache_obj *obj = xa_load(&rc->ids, id);
+	struct refcache_obj *obj = refcache_table_lookup(rc, id);
 
-	if (obj && refcache_graph_ref(obj, INT_MAX) < 0)
-		obj = NULL;
+	if (!obj)
+		return NULL;
+	WRITE_ONCE(rc->pinned[i], obj);
+	smp_mb();	/* the pin before the count: see the top of the file */
+	if (refcache_ref_get(obj, id, INT_MAX) < 0) {
+		WRITE_ONCE(rc->pinned[i], NULL);
+		return NULL;
+	}
 	return obj;
 }
 
+/* Under graph_lock: drop the pin rc->pinned[@i] on @obj. */
+static void refcache_graph_unpin(struct refcache *rc, struct refcache_obj *obj,
+				 unsigned int i)
+{
+	s64 old = atomic64_fetch_sub_release(1, &obj->state);
+
+	smp_mb();	/* the count before the pin: see the top of the file */
+	WRITE_ONCE(rc->pinned[i], NULL);
+	/* Outside puts of a pinned object wait, so this keeps a reference. */
+	if (WARN_ON_ONCE(refcache_state_count(old) == 1))
+		refcache_graph_release(rc, obj);
+}
+
 /*
- * Under graph_lock: drop a pin, or a link's reference, and release the
- * object if that was its last reference.
+ * Under graph_lock: drop a link's reference on @obj and release it if that
+ * was its last reference. Returns the count after.
  */
 static int refcache_graph_put(struct refcache *rc, struct refcache_obj *obj)
 {
 	int ret = refcache_graph_unref(obj);
 
-	if (!ret) {
-		obj->gc_next = NULL;
-		refcache_release_list(rc, obj);
-	}
+	if (!ret)
+		refcache_graph_release(rc, obj);
 	return ret;
 }
 
@@ -195,25 +273,27 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 
 	mutex_lock(&rc->graph_lock);
 	rcu_read_lock();
-	a = refcache_graph_pin(rc, from);
-	b = a ? refcache_graph_pin(rc, to) : NULL;
+	a = refcache_graph_pin(rc, from, 0);
+	b = a ? refcache_graph_pin(rc, to, 1) : NULL;
 	rcu_read_unlock();
 	if (b) {
 		/* max_refs bounds the count without our pins. */
 		unsigned int pins = 1 + (a == b);
 
-		ret = refcache_graph_ref(b, READ_ONCE(rc->max_refs) + pins);
+		ret = refcache_graph_ref(b, to, READ_ONCE(rc->max_refs) + pins);
 		if (ret > 0) {
 			link->to = b;
-			list_add_tail_rcu(&link->node, &a->links);
+			RCU_INIT_POINTER(link->next,
+					 refcache_links_locked(rc, a->links));
+			rcu_assign_pointer(a->links, link);
 			WRITE_ONCE(rc->nr_links, rc->nr_links + 1);
 			link = NULL;
 			ret -= pins;
 		}
-		refcache_graph_put(rc, b);
+		refcache_graph_unpin(rc, b, 1);
 	}
 	if (a)
-		refcache_graph_put(rc, a);
+		refcache_graph_unpin(rc, a, 0);
 	mutex_unlock(&rc->graph_lock);
 	kfree(link);
 	if (ret >= 0)
@@ -228,24 +308,29 @@ EXPORT_SYMBOL_GPL(refcache_link);
  * @from: the holder
  * @to: the target
  *
+ * Drops the newest such link.
+ *
  * Return: @to's refcount after (0: it was released, and so was whatever
  * died with it), or -ENOENT if @from is not live or holds no link to @to.
  */
 int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 {
+	struct refcache_link __rcu **pp;
 	struct refcache_link *link;
 	struct refcache_obj *a;
 	int ret = -ENOENT;
 
 	mutex_lock(&rc->graph_lock);
 	rcu_read_lock();
-	a = refcache_graph_pin(rc, from);
+	a = refcache_graph_pin(rc, from, 0);
 	rcu_read_unlock();
 	if (a) {
-		list_for_each_entry(link, &a->links, node) {
-			if (link->to->id != to)
+		for (pp = &a->links; (link = refcache_links_locked(rc, *pp));
+		     pp = &link->next) {
+			if (refcache_obj_id(link->to) != to)
 				continue;
-			list_del_rcu(&link->node);
+			/* Readers on this link go on to the next one. */
+			rcu_assign_pointer(*pp, refcache_links_locked(rc, link->next));
 			WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
 			/*
 			 * A self link is still pinned: it cannot die here, and
@@ -257,7 +342,7 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 			kfree_rcu(link, rcu);
 			break;
 		}
-		refcache_graph_put(rc, a);
+		refcache_graph_unpin(rc, a, 0);
 	}
 	mutex_unlock(&rc->graph_lock);
 	if (ret >= 0)
@@ -269,7 +354,7 @@ EXPORT_SYMBOL_GPL(refcache_unlink);
 /**
  * refcache_obj_links() - the targets of an object's links
  * @obj: the object; call under rcu_read_lock()
- * @ids: receives up to @max target ids, in the order the links were made
+ * @ids: receives up to @max target ids, newest link first
  * @max: room in @ids
  *
  * Return: the number of links @obj holds (which may exceed @max).
@@ -280,51 +365,110 @@ unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 	struct refcache_link *link;
 	unsigned int n = 0;
 
-	list_for_each_entry_rcu(link, &obj->links, node) {
+	for (link = rcu_dereference(obj->links); link;
+	     link = rcu_dereference(link->next)) {
 		if (n < max)
-			ids[n] = READ_ONCE(link->to->id);
+			ids[n] = refcache_obj_id(link->to);
 		n++;
 	}
 	return n;
 }
 EXPORT_SYMBOL_GPL(refcache_obj_links);
 
-/* Steps 1 and 2: mark what outside references can reach. */
-static void refcache_gc_mark(struct refcache *rc)
+/* In a walk under rcu_read_lock(): let others run now and then. */
+static void refcache_gc_breathe(u32 slot)
 {
-	struct refcache_obj *obj, *stack = NULL;
-	unsigned long index;
+	if (slot % REFCACHE_GC_RESCHED)
+		return;
+	rcu_read_unlock();
+	cond_resched();
+	rcu_read_lock();
+}
 
-	xa_for_each(&rc->ids, index, obj) {
-		unsigned int refs = refcount_read(&obj->ref.refcount);
+/*
+ * Under graph_lock with gc_active set: push @obj on the mark stack if it
+ * has links to follow. Objects with links cannot die or change them now,
+ * and only they go on the stack.
+ */
+static void refcache_gc_push(struct refcache *rc, struct refcache_obj *obj,
+			     u32 slot, u32 *stack)
+{
+	if (!refcache_links_locked(rc, obj->links))
+		return;
+	obj->gc_next = *stack;
+	*stack = slot;
+}
 
-		if (refs > obj->links_in || (!refs && !list_empty(&obj->links))) {
-			obj->gc_state = REFCACHE_GC_REACHABLE;
-			obj->gc_next = stack;
-			stack = obj;
-		} else {
-			/* Dead without links is not ours: it is on its way out. */
-			obj->gc_state = refs ? REFCACHE_GC_UNKNOWN :
-					       REFCACHE_GC_REACHABLE;
+/* Steps 1 and 2: mark, in @marks, what outside references can reach. */
+static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
+			     u32 end)
+{
+	u32 slot, stack = 0;
+
+	rcu_read_lock();
+	for (slot = 1; slot < end; slot++) {
+		struct refcache_obj *obj = refcache_table_at(rc, slot);
+		unsigned int refs;
+
+		refcache_gc_breathe(slot);
+		if (!obj)
+			continue;
+		refs = refcache_obj_refcount(obj);
+		/* A dying object's links are still to be dropped: a root too. */
+		if (refs > READ_ONCE(obj->links_in) ||
+		    (!refs && rcu_access_pointer(obj->links))) {
+			__set_bit(slot, marks);
+			refcache_gc_push(rc, obj, slot, &stack);
 		}
-		cond_resched();
 	}
+	rcu_read_unlock();
 	while (stack) {
+		struct refcache_obj *obj = refcache_table_at(rc, stack);
 		struct refcache_link *link;
 
-		obj = stack;
 		stack = obj->gc_next;
-		list_for_each_entry(link, &obj->links, node) {
-			struct refcache_obj *to = link->to;
+		for (link = refcache_links_locked(rc, obj->links); link;
+		     link = refcache_links_locked(rc, link->next)) {
+			u32 to = refcache_obj_slot(link->to);
 
-			if (to->gc_state != REFCACHE_GC_UNKNOWN)
-				continue;
-			to->gc_state = REFCACHE_GC_REACHABLE;
-			to->gc_next = stack;
-			stack = to;
+			if (!__test_and_set_bit(to, marks))
+				refcache_gc_push(rc, link->to, to, &stack);
 		}
 		cond_resched();
 	}
+}
+
+/*
+ * Step 3: what links point at and no root reaches is garbage. Unless
+ * @dry_run, set its counts to 0 and chain it by slot for the release.
+ * Returns how many objects that is; *@garbage is the first.
+ */
+static long refcache_gc_sweep(struct refcache *rc, const unsigned long *marks,
+			      u32 end, bool dry_run, struct refcache_obj **garbage)
+{
+	struct refcache_obj *first = NULL;
+	long n = 0;
+	u32 slot;
+
+	rcu_read_lock();
+	for (slot = 1; slot < end; slot++) {
+		struct refcache_obj *obj = refcache_table_at(rc, slot);
+
+		refcache_gc_breathe(slot);
+		/* Objects nothing links to are roots or on their way out. */
+		if (!obj || test_bit(slot, marks) || !READ_ONCE(obj->links_in))
+			continue;
+		n++;
+		if (dry_run)
+			continue;
+		/* No get can see it again: gets of linked objects wait. */
+		atomic64_set(&obj->state, refcache_state(refcache_obj_id(obj), 0));
+		obj->gc_next = first ? refcache_obj_slot(first) : 0;
+		first = obj;
+	}
+	rcu_read_unlock();
+	*garbage = first;
+	return n;
 }
 
 /**
@@ -334,39 +478,38 @@ static void refcache_gc_mark(struct refcache *rc)
  *
  * Frees exactly the objects that no outside reference (create, get,
  * lookup) can reach through links: cycles, and whatever hangs off them.
- * Safe against every other operation running concurrently; outside gets and
- * puts wait while it marks.
+ * Safe against every other operation running concurrently; outside gets of
+ * objects that links point at wait while it marks.
  *
- * Return: the number of objects freed (or, with @dry_run, that would be).
+ * Return: the number of objects freed (or, with @dry_run, that would be),
+ * or -ENOMEM if there was no memory for the marks.
  */
 long refcache_gc(struct refcache *rc, bool dry_run)
 {
-	struct refcache_obj *obj, *garbage = NULL;
-	unsigned long index;
+	struct refcache_obj *garbage;
+	unsigned long *marks;
 	u64 start, paused;
-	long n = 0;
+	u32 end;
+	long n;
 
-	percpu_down_write(&rc->gc_sem);
 	mutex_lock(&rc->graph_lock);
-	start = ktime_get_ns();
-	refcache_gc_mark(rc);
-	/* Step 3: the unmarked rest is garbage. */
-	xa_for_each(&rc->ids, index, obj) {
-		if (obj->gc_state != REFCACHE_GC_UNKNOWN)
-			continue;
-		n++;
-		if (dry_run) {
-			obj->gc_state = REFCACHE_GC_REACHABLE;
-			continue;
-		}
-		/* No get can see it again: gets wait for gc_sem. */
-		refcount_set(&obj->ref.refcount, 0);
-		obj->gc_state = REFCACHE_GC_GARBAGE;
-		obj->gc_next = garbage;
-		garbage = obj;
+	end = refcache_table_end(rc);
+	marks = kvcalloc(BITS_TO_LONGS(end), sizeof(long), REFCACHE_GFP);
+	if (!marks) {
+		mutex_unlock(&rc->graph_lock);
+		return -ENOMEM;
 	}
+	start = ktime_get_ns();
+	WRITE_ONCE(rc->gc_active, true);
+	/* Every get that did not see gc_active has taken its reference. */
+	synchronize_rcu();
+	refcache_gc_mark(rc, marks, end);
+	n = refcache_gc_sweep(rc, marks, end, dry_run, &garbage);
 	paused = ktime_get_ns() - start;
-	percpu_up_write(&rc->gc_sem);
+	/* The counts of the garbage are 0 before any get can try again. */
+	smp_store_release(&rc->gc_active, false);
+	wake_up_all(&rc->gc_wait);
+	kvfree(marks);
 
 	refcache_release_list(rc, garbage);
 	atomic_set(&rc->gc_pending, 0);
@@ -395,18 +538,21 @@ void refcache_gc_note_created(struct refcache *rc, unsigned int n)
 		queue_work(system_unbound_wq, &rc->gc_work);
 }
 
-int refcache_graph_init(struct refcache *rc)
+void refcache_graph_init(struct refcache *rc)
 {
 	mutex_init(&rc->graph_lock);
+	init_waitqueue_head(&rc->gc_wait);
 	INIT_WORK(&rc->gc_work, refcache_gc_work);
 	atomic_set(&rc->gc_pending, 0);
+	rc->gc_active = false;
+	rc->pinned[0] = NULL;
+	rc->pinned[1] = NULL;
 	rc->nr_links = 0;
 	rc->gc_runs = 0;
 	rc->gc_collected = 0;
 	rc->gc_last_ns = 0;
 	rc->gc_last_pause_ns = 0;
 	rc->gc_threshold = 0;
-	return percpu_init_rwsem(&rc->gc_sem);
 }
 
 /* Before the table goes: no collection may be pending or running. */
@@ -414,6 +560,4 @@ void refcache_graph_destroy(struct refcache *rc)
 {
 	WRITE_ONCE(rc->gc_threshold, 0);
 	cancel_work_sync(&rc->gc_work);
-	percpu_free_rwsem(&rc->gc_sem);
-	mutex_destroy(&rc->graph_lock);
 }

@@ -2,13 +2,13 @@
 /*
  * refcache: module parameters, load and unload.
  *
- * Load: slab cache, then the default table, then debugfs.
+ * Load: the default table (with its slab cache), then debugfs.
  * Unload: the reverse. debugfs goes first: removing the files waits for
  * every handler still running in them, and an open file pins the module
  * (fops .owner), so once refcache_debugfs_exit() returns nothing can reach
  * the table. Whatever is still live is then reclaimed and counted, and the
- * cache is destroyed only after the last RCU free, so kmem_cache_destroy()
- * never finds objects remaining.
+ * table's cache is destroyed after that, so kmem_cache_destroy() never
+ * finds objects remaining.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -111,19 +111,19 @@ static int __init refcache_module_init(void)
 		pr_err("obj_size %u is over %u\n", obj_size, REFCACHE_OBJ_SIZE_MAX);
 		return -EINVAL;
 	}
-	err = refcache_cache_create(obj_size);
-	if (err)
-		return err;
+	refcache_core_init(obj_size);
 	err = refcache_init(&refcache_default, max_refs, NULL);
 	if (err)
-		goto destroy_cache;
+		return err;
 	refcache_default.gc_threshold = gc_threshold;
 	if (!max_objects) {
 		struct refcache_stats st;
 
 		refcache_stats(&refcache_default, &st);
-		max_objects = min_t(u64, UINT_MAX, (u64)totalram_pages() *
-				    PAGE_SIZE / 4 / st.slab_object_size);
+		/* Also well below the table's REFCACHE_SLOTS ids. */
+		max_objects = min_t(u64, REFCACHE_SLOTS / 2,
+				    (u64)totalram_pages() * PAGE_SIZE / 4 /
+				    st.slab_object_size);
 	}
 	refcache_default.max_objects = max_objects;
 	err = refcache_debugfs_init(&refcache_default);
@@ -133,8 +133,6 @@ static int __init refcache_module_init(void)
 
 destroy_table:
 	refcache_destroy(&refcache_default);
-destroy_cache:
-	refcache_cache_destroy();
 	return err;
 }
 
@@ -145,7 +143,6 @@ static void __exit refcache_module_exit(void)
 	refcache_debugfs_exit();
 	n = refcache_destroy(&refcache_default);
 	pr_info("unloading: reclaimed %lu live object%s\n", n, n == 1 ? "" : "s");
-	refcache_cache_destroy();
 }
 
 module_init(refcache_module_init);
