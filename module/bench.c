@@ -32,7 +32,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
-#include <linux/percpu-rwsem.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -73,8 +72,7 @@ MODULE_PARM_DESC(smoke, "small counts that finish in seconds under KASAN (count 
 static char bench_results[BENCH_RESULTS];
 /* Per-round timings of the benchmark running; one runs at a time. */
 static u64 bench_a[BENCH_ROUNDS_MAX], bench_b[BENCH_ROUNDS_MAX];
-static u64 bench_c[BENCH_ROUNDS_MAX];
-static u64 bench_v[12][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes x 4 ways; breakdown */
+static u64 bench_v[9][BENCH_ROUNDS_MAX];	/* lookup: 3 sizes x 3 ways */
 /* The table of the benchmark running: too large for the stack. */
 static struct refcache bench_rc;
 static size_t bench_len;
@@ -162,10 +160,11 @@ static void bench_row(const char *name, u64 *a, u64 *b, unsigned long ops)
 
 /* 1. create + final put vs kmem_cache_alloc + kmem_cache_free. */
 
-static u64 bench_create_put(struct refcache *rc, bool quiesce)
+/* The final put returns the object to the slab there and then. */
+static u64 bench_create_put(struct refcache *rc)
 {
 	unsigned long i;
-	u64 t0 = ktime_get_ns(), t;
+	u64 t0 = ktime_get_ns();
 
 	for (i = 1; i <= count; i++) {
 		struct refcache_obj *obj = refcache_create(rc);
@@ -174,12 +173,7 @@ static u64 bench_create_put(struct refcache *rc, bool quiesce)
 			bench_errors++;
 		bench_resched(i);
 	}
-	if (quiesce)
-		refcache_quiesce();
-	t = ktime_get_ns() - t0;
-	if (!quiesce)
-		refcache_quiesce();
-	return t;
+	return ktime_get_ns() - t0;
 }
 
 static u64 bench_slab_pair(struct kmem_cache *cache)
@@ -200,7 +194,7 @@ static u64 bench_slab_pair(struct kmem_cache *cache)
 
 static int bench_create(void)
 {
-	u64 *a = bench_a, *b = bench_b, *aq = bench_c;
+	u64 *a = bench_a, *b = bench_b;
 	struct refcache *rc = &bench_rc;
 	struct kmem_cache *cache;
 	struct refcache_stats st;
@@ -218,13 +212,10 @@ static int bench_create(void)
 		return -ENOMEM;
 	}
 	for (r = 0; r < rounds; r++) {
-		a[r] = bench_create_put(rc, false);
+		a[r] = bench_create_put(rc);
 		b[r] = bench_slab_pair(cache);
-		aq[r] = bench_create_put(rc, true);
 	}
 	bench_row("create+put / slab alloc+free", a, b, count);
-	/* b is sorted now, which leaves its median as it was. */
-	bench_row(" same, incl. rcu_barrier()", aq, b, count);
 	kmem_cache_destroy(cache);
 	refcache_stats(rc, &st);
 	if (st.created != st.freed || st.live)
@@ -580,6 +571,7 @@ struct bench_table {
 	struct refcache rc;
 	unsigned long n;
 	u32 *ids;
+	struct xarray floor;
 };
 
 static int bench_table_fill(struct bench_table *t)
@@ -624,15 +616,38 @@ fail:
 enum bench_lookup_way {
 	LOOKUP_BY_ID,	/* refcache_get_id() + refcache_put_id() */
 	LOOKUP_OBJ,	/* refcache_lookup() + refcache_put(): one walk */
-	LOOKUP_FLOOR,	/* no refcache call */
-	LOOKUP_ATOMIC,	/* the floor, with the counter's atomic inc and dec */
+	LOOKUP_FLOOR,	/* the same objects through a bare XArray */
 };
+
+/*
+ * The floor of a lookup by id: what the common pattern does (an XArray of
+ * the same objects, xa_load() under RCU, get-unless-zero and a decrement
+ * of the object's counter), with none of refcache's checks. It touches the
+ * same objects in the same order, so it has the same cache misses, plus
+ * those of its radix tree. The atomics leave every count as it was.
+ */
+static int bench_floor_fill(struct bench_table *t)
+{
+	unsigned long i;
+
+	for (i = 0; i < t->n; i++) {
+		struct refcache_obj *obj;
+
+		rcu_read_lock();
+		obj = refcache_table_lookup(&t->rc, t->ids[i]);
+		rcu_read_unlock();
+		/* Nobody else uses this table: obj cannot go away. */
+		if (!obj || xa_store(&t->floor, t->ids[i], obj, GFP_KERNEL))
+			return -ENOMEM;
+		bench_resched(i + 1);
+	}
+	return 0;
+}
 
 /*
  * @count get+put pairs on random live ids: a fresh table's ids are 1..n
  * (bench_table_fill() checks), so no array of ids adds its own cache
- * misses. The floor is only what any lookup by id has to touch, the
- * XArray walk and the object's counter, under RCU.
+ * misses.
  */
 static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 {
@@ -642,7 +657,6 @@ static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 
 	for (i = 1; i <= count; i++) {
 		u32 id = 1 + bench_rand(&seed) % t->n;
-
 		struct refcache_obj *obj;
 
 		switch (way) {
@@ -658,17 +672,9 @@ static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 			break;
 		case LOOKUP_FLOOR:
 			rcu_read_lock();
-			obj = xa_load(&t->rc.ids, id);
-			if (!obj || refcache_obj_refcount(obj) != 1)
-				bench_errors++;
-			rcu_read_unlock();
-			break;
-		case LOOKUP_ATOMIC:
-			/* What any RCU lookup must do; leaves the count at 1. */
-			rcu_read_lock();
-			obj = xa_load(&t->rc.ids, id);
-			if (!obj || !refcount_inc_not_zero(&obj->ref.refcount) ||
-			    refcount_dec_and_test(&obj->ref.refcount))
+			obj = xa_load(&t->floor, id);
+			if (!obj || !atomic64_add_unless(&obj->state, 1, 0) ||
+			    !refcache_state_count(atomic64_dec_return(&obj->state)))
 				bench_errors++;
 			rcu_read_unlock();
 			break;
@@ -678,12 +684,19 @@ static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 	return ktime_get_ns() - t0;
 }
 
+static void bench_table_free(struct bench_table *t)
+{
+	xa_destroy(&t->floor);
+	bench_drop_pool(&t->rc, t->ids, t->n, "lookup");
+	kvfree(t->ids);
+}
+
 static int bench_lookup(void)
 {
 	u64 (*v)[BENCH_ROUNDS_MAX] = bench_v;
+	u64 med[3], flo[3], ratio;
 	struct bench_table *t;
 	unsigned int r, s;
-	u64 med[3];
 	int err = 0;
 
 	t = kcalloc(3, sizeof(*t), GFP_KERNEL);
@@ -693,15 +706,19 @@ static int bench_lookup(void)
 	t[1].n = max(max_live / 10, 1UL);
 	t[2].n = max_live;
 	for (s = 0; s < 3; s++) {
+		xa_init(&t[s].floor);
 		err = bench_table_fill(&t[s]);
 		if (err)
 			break;
+		err = bench_floor_fill(&t[s]);
+		if (err) {
+			bench_table_free(&t[s]);
+			break;
+		}
 	}
 	if (err) {
-		while (s--) {
-			refcache_destroy(&t[s].rc);
-			kvfree(t[s].ids);
-		}
+		while (s--)
+			bench_table_free(&t[s]);
 		kfree(t);
 		return err;
 	}
@@ -710,241 +727,35 @@ static int bench_lookup(void)
 			v[s][r] = bench_lookup_run(&t[s], LOOKUP_BY_ID);
 			v[s + 3][r] = bench_lookup_run(&t[s], LOOKUP_OBJ);
 			v[s + 6][r] = bench_lookup_run(&t[s], LOOKUP_FLOOR);
-			v[s + 9][r] = bench_lookup_run(&t[s], LOOKUP_ATOMIC);
 		}
 	}
-	bench_out("lookup at N live (ns/op): A by id, B lookup+put(obj), C floor: rcu+xa_load+\n");
-	bench_out("  read count, D floor + atomic inc/dec of the count (bare RCU get+put)\n");
-	bench_out("%-12s %12s %12s %12s %12s\n", "N", "A", "B", "C", "D");
+	bench_out("lookup at N live, random ids (ns per get+put): A by id, B lookup+put(obj),\n");
+	bench_out("  C floor: rcu + xa_load + inc-not-zero + dec on the same objects\n");
+	bench_out("%-12s %12s %12s %12s %10s\n", "N", "A", "B", "C", "A/C");
 	for (s = 0; s < 3; s++) {
 		u64 ob = bench_per_op(bench_median(v[s + 3], rounds), count);
-		u64 fl = bench_per_op(bench_median(v[s + 6], rounds), count);
-		u64 at = bench_per_op(bench_median(v[s + 9], rounds), count);
 
 		med[s] = bench_per_op(bench_median(v[s], rounds), count);
-		bench_out("%-12lu %9llu.%02llu %9llu.%02llu %9llu.%02llu %9llu.%02llu\n",
-			  t[s].n, med[s] / 100, med[s] % 100, ob / 100,
-			  ob % 100, fl / 100, fl % 100, at / 100, at % 100);
-		if (!med[s] || !ob || !fl || !at)
+		flo[s] = bench_per_op(bench_median(v[s + 6], rounds), count);
+		ratio = flo[s] ? div64_u64(med[s] * 100, flo[s]) : 0;
+		bench_out("%-12lu %9llu.%02llu %9llu.%02llu %9llu.%02llu %7llu.%02llux\n",
+			  t[s].n, med[s] / 100, med[s] % 100, ob / 100, ob % 100,
+			  flo[s] / 100, flo[s] % 100, ratio / 100, ratio % 100);
+		if (!med[s] || !ob || !flo[s])
 			bench_fail("lookup at %lu took no time", t[s].n);
 	}
-	if (med[0]) {
-		u64 ratio = div64_u64(med[2] * 100, med[0]);
+	if (med[0] && flo[0]) {
+		u64 fr = div64_u64(flo[2] * 100, flo[0]);
 
-		bench_out("  lookup %lu live / %lu live: %llu.%02llux\n",
-			  t[2].n, t[0].n, ratio / 100, ratio % 100);
+		ratio = div64_u64(med[2] * 100, med[0]);
+		bench_out("  lookup %lu live / %lu live: %llu.%02llux (floor: %llu.%02llux)\n",
+			  t[2].n, t[0].n, ratio / 100, ratio % 100,
+			  fr / 100, fr % 100);
 	}
-	for (s = 0; s < 3; s++) {
-		bench_drop_pool(&t[s].rc, t[s].ids, t[s].n, "lookup");
-		kvfree(t[s].ids);
-	}
+	for (s = 0; s < 3; s++)
+		bench_table_free(&t[s]);
 	kfree(t);
 	return 0;
-}
-
-/*
- * 7. Where the time goes: the pieces of refcache's create, put and get by
- * id, each alone, so that the design can be weighed part by part. These
- * are copies of what core.c does, not calls into it.
- */
-
-static struct kmem_cache *bench_cache;
-static DEFINE_XARRAY_ALLOC1(bench_xa);
-
-/* core.c's canary: byte i of object @id's payload. */
-static u8 bench_pattern(u32 id, size_t i)
-{
-	u32 seed = id * 0x9e3779b9U;
-
-	return (u8)(seed >> ((i & 3) * 8)) ^ (u8)(i >> 2);
-}
-
-static u64 bench_part_canary(u8 *payload, unsigned int size)
-{
-	unsigned long i, bad = 0;
-	size_t j;
-	u64 t0 = ktime_get_ns();
-
-	for (i = 1; i <= count; i++) {
-		for (j = 0; j < size; j++)
-			payload[j] = bench_pattern(i, j);
-		for (j = 0; j < size; j++)
-			bad += payload[j] != bench_pattern(i, j);
-		bench_resched(i);
-	}
-	if (bad)
-		bench_errors++;
-	return ktime_get_ns() - t0;
-}
-
-/*
- * xa_alloc_cyclic() + xa_store() + xa_erase(): the id table of a create,
- * in a table with one other entry. With @cyclic false, xa_alloc() instead:
- * the lowest free id, so the same slot every time.
- */
-static u64 bench_part_ids(bool cyclic)
-{
-	u32 next = 1, id;
-	unsigned long i;
-	u64 t0 = ktime_get_ns();
-	int err;
-
-	for (i = 1; i <= count; i++) {
-		if (cyclic)
-			err = xa_alloc_cyclic(&bench_xa, &id, NULL,
-					      XA_LIMIT(1, U32_MAX), &next,
-					      GFP_KERNEL);
-		else
-			err = xa_alloc(&bench_xa, &id, NULL, xa_limit_32b,
-				       GFP_KERNEL);
-		if (err < 0 || xa_store(&bench_xa, id, &bench_xa, GFP_KERNEL))
-			bench_errors++;
-		xa_erase(&bench_xa, id);
-		bench_resched(i);
-	}
-	return ktime_get_ns() - t0;
-}
-
-struct bench_rcu_obj {
-	struct rcu_head rcu;
-};
-
-static void bench_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(bench_cache, head);
-}
-
-/* A slab pair whose free goes through call_rcu(), as refcache's does. */
-static u64 bench_part_call_rcu(void)
-{
-	unsigned long i;
-	u64 t0 = ktime_get_ns(), t;
-
-	for (i = 1; i <= count; i++) {
-		struct bench_rcu_obj *p = kmem_cache_alloc(bench_cache,
-							   GFP_KERNEL);
-
-		if (!p) {
-			bench_errors++;
-			continue;
-		}
-		call_rcu(&p->rcu, bench_free_rcu);
-		bench_resched(i);
-	}
-	t = ktime_get_ns() - t0;
-	rcu_barrier();
-	return t;
-}
-
-static u64 bench_part_gc_sem(struct percpu_rw_semaphore *sem)
-{
-	unsigned long i;
-	u64 t0 = ktime_get_ns();
-
-	for (i = 1; i <= count; i++) {
-		percpu_down_read(sem);
-		percpu_up_read(sem);
-		percpu_down_read(sem);
-		percpu_up_read(sem);
-		bench_resched(i);
-	}
-	return ktime_get_ns() - t0;
-}
-
-/* rcu_read_lock() + xa_load() + counter, twice: a get+put by id, bare. */
-static u64 bench_part_rcu_lookup(u32 id)
-{
-	unsigned long i;
-	u64 t0 = ktime_get_ns();
-
-	for (i = 1; i <= count; i++) {
-		refcount_t *ref;
-
-		rcu_read_lock();
-		ref = xa_load(&bench_xa, id);
-		if (!ref || !refcount_inc_not_zero(ref))
-			bench_errors++;
-		rcu_read_unlock();
-		rcu_read_lock();
-		ref = xa_load(&bench_xa, id);
-		if (!ref || refcount_dec_and_test(ref))
-			bench_errors++;
-		rcu_read_unlock();
-		bench_resched(i);
-	}
-	return ktime_get_ns() - t0;
-}
-
-static void bench_part_row(const char *name, u64 *v)
-{
-	u64 m = bench_per_op(bench_median(v, rounds), count);
-
-	bench_out("%-34s %9llu.%02llu\n", name, m / 100, m % 100);
-	if (!m)
-		bench_fail("%s took no time", name);
-}
-
-static int bench_parts(void)
-{
-	u64 (*v)[BENCH_ROUNDS_MAX] = bench_v;
-	struct refcache_stats st;
-	struct percpu_rw_semaphore *sem;
-	unsigned int r, size;
-	refcount_t *ref;
-	u8 *payload;
-	u32 id;
-	int err = -ENOMEM;
-
-	err = refcache_init(&bench_rc, REFCACHE_MAX_REFS_LIMIT, NULL);
-	if (err)
-		return err;
-	refcache_stats(&bench_rc, &st);
-	refcache_destroy(&bench_rc);
-	err = -ENOMEM;
-	size = st.obj_size;
-	sem = kzalloc(sizeof(*sem), GFP_KERNEL);
-	ref = kmalloc(sizeof(*ref), GFP_KERNEL);
-	payload = kmalloc(max(size, 1U), GFP_KERNEL);
-	bench_cache = kmem_cache_create("refcache_bench_rcu",
-					max_t(unsigned int, st.slab_object_size,
-					      sizeof(struct bench_rcu_obj)),
-					0, REFCACHE_SLAB_NO_MERGE, NULL);
-	if (!sem || !ref || !payload || !bench_cache)
-		goto out;
-	err = percpu_init_rwsem(sem);
-	if (err)
-		goto out;
-	refcount_set(ref, 1);
-	err = xa_alloc(&bench_xa, &id, ref, xa_limit_32b, GFP_KERNEL);
-	if (err)
-		goto out_sem;
-
-	bench_out("breakdown (ns/op, each part alone, same code as core.c)\n");
-	for (r = 0; r < rounds; r++) {
-		v[0][r] = bench_part_ids(true);
-		v[5][r] = bench_part_ids(false);
-		v[1][r] = bench_part_call_rcu();
-		v[2][r] = bench_part_canary(payload, size);
-		v[3][r] = bench_part_gc_sem(sem);
-		v[4][r] = bench_part_rcu_lookup(id);
-	}
-	bench_part_row(" create: id alloc+store+erase", v[0]);
-	bench_part_row("  same, lowest free id, not cyclic", v[5]);
-	bench_part_row(" create: slab pair via call_rcu", v[1]);
-	bench_part_row(" create: payload fill+check", v[2]);
-	bench_part_row(" get+put: 2x gc_sem read pair", v[3]);
-	bench_part_row(" get+put: 2x rcu+xa_load+atomic", v[4]);
-	xa_erase(&bench_xa, id);
-	err = 0;
-out_sem:
-	percpu_free_rwsem(sem);
-out:
-	kmem_cache_destroy(bench_cache);
-	bench_cache = NULL;
-	kfree(payload);
-	kfree(ref);
-	kfree(sem);
-	return err;
 }
 
 /*
@@ -1070,9 +881,6 @@ static void bench_run(void)
 	err = bench_lookup();
 	if (err)
 		bench_fail("lookup benchmark: error %d", err);
-	err = bench_parts();
-	if (err)
-		bench_fail("breakdown: error %d", err);
 	err = bench_gc();
 	if (err)
 		bench_fail("collector benchmark: error %d", err);

@@ -8,9 +8,8 @@
 #   5    ctl commands per second from user space, against a debugfs write
 #        that does nothing (the floor), and "create 1000" against 1000
 #        single creates
-#   6    memory per object: the refcache_obj slab, and the id table's
-#        XArray nodes (radix_tree_node slab) before and after creating
-#        many objects
+#   6    memory per object: the refcache_obj slab, and the id table
+#        (stats: id_table_bytes) after creating many objects
 # Exits non-zero if the module's self-check or a ctl command failed.
 #
 # usage: scripts/bench-uml.sh [--smoke] [MODULE PARAMETER...]
@@ -100,35 +99,35 @@ printf '%-34s %12s %12s %7sx\n' "objects: create 1000 / create" "$b" "$s" "$(rat
 busybox rmmod refcache_bench
 busybox rmmod refcache
 busybox insmod "$RC_MODDIR/module/refcache.ko"
-shrink() { echo 1 >"$S/refcache_obj/shrink"; echo 1 >"$S/radix_tree_node/shrink"; }
+shrink() { echo 1 >"$S/refcache_obj/shrink"; }
 objects() { cut -d' ' -f1 "$S/$1/objects"; }
+table_bytes() { sed -n 's/^id_table_bytes //p' "$D/refcache/stats"; }
 shrink
-o0=$(objects refcache_obj) x0=$(objects radix_tree_node)
+o0=$(objects refcache_obj) x0=$(table_bytes)
 exec 3<>"$D/refcache/ctl"
 for ((done = 0; done < mem_objs; done += 65536)); do
 	echo 'create 65536' >&3 || fail "create 65536"
 done
 exec 3>&-
 shrink
-o1=$(objects refcache_obj) x1=$(objects radix_tree_node)
+o1=$(objects refcache_obj) x1=$(table_bytes)
 payload=$(cat /sys/module/refcache/parameters/obj_size)
 slab_size=$(cat "$S/refcache_obj/slab_size")
 per_slab=$(cat "$S/refcache_obj/objs_per_slab")
 order=$(cat "$S/refcache_obj/order")
-node_size=$(cat "$S/radix_tree_node/slab_size")
 page=$(getconf PAGESIZE)
 echo
 echo "memory per object ($((o1 - o0)) objects created, $mem_objs asked for)"
 # The slab's bytes are worked out here: busybox's awk (the one in the QEMU
 # initramfs) is built without math support, so it has no "^".
 awk -v n="$mem_objs" -v payload="$payload" -v ss="$slab_size" -v ps="$per_slab" \
-	-v order="$order" -v bytes=$((page << order)) -v ns="$node_size" -v dx=$((x1 - x0)) '
+	-v order="$order" -v bytes=$((page << order)) -v x0="$x0" -v x1="$x1" '
 BEGIN {
 	slab = bytes / ps
-	xa = dx * ns / n
+	id = x1 / n
 	printf "  slab refcache_obj: slab_size %d, %d objects per order-%d slab: %.1f bytes/object\n", ss, ps, order, slab
 	printf "  payload (obj_size) %d; header and slab waste %.1f bytes/object\n", payload, slab - payload
-	printf "  id table: %d more radix_tree_node (%d bytes each): %.1f bytes/object\n", dx, ns, xa
-	printf "  overhead per object (slab - payload + id table): %.1f bytes\n", slab - payload + xa
+	printf "  id table: %d bytes empty, %d bytes with them: %.1f bytes/object\n", x0, x1, id
+	printf "  overhead per object (slab - payload + id table): %.1f bytes\n", slab - payload + id
 }'
 busybox rmmod refcache
