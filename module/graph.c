@@ -130,9 +130,10 @@ static int refcache_graph_unref(struct refcache_obj *obj)
  * the list is emptied at once, its entries freed after a grace period, for
  * RCU readers still walking it. With @drop, each link's reference on its
  * target is dropped, and targets that die of it are pushed on the work list
- * *@next (slots, through gc_next); garbage the collector is releasing is
- * dead already (count 0), and a link cannot hold the last reference of
- * anything else that is, so dead targets are skipped.
+ * *@next (slots, through gc_next). A target whose count is 0 already is
+ * garbage the collector is releasing (or @obj itself, through a self link):
+ * a link holds a reference, so nothing else it points at can be dead, and
+ * nothing it points at has been freed yet (refcache_gc_release()).
  */
 static void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
 				bool drop, u32 *next)
@@ -168,8 +169,6 @@ static void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 		u32 next = obj->gc_next;
 
 		refcache_unlink_all(rc, obj, true, &next);
-		/* Garbage dies with the links of other garbage still counted. */
-		WRITE_ONCE(obj->links_in, 0);
 		refcache_retire(obj);
 		obj = next ? refcache_table_at(rc, next) : NULL;
 		cond_resched();
@@ -471,6 +470,36 @@ static long refcache_gc_sweep(struct refcache *rc, const unsigned long *marks,
 	return n;
 }
 
+/*
+ * Under graph_lock: release the garbage chained from @garbage. Links between
+ * garbage objects hold references that nobody drops (their counts are 0
+ * already), so an object may be freed while links from other garbage still
+ * point at it: first every link of the garbage is taken apart, while all of
+ * it exists, then the objects go. Links from garbage to survivors are
+ * dropped normally; a survivor keeps the reference of whatever made it
+ * reachable, so none dies of it, but any that did would be released too.
+ */
+static void refcache_gc_release(struct refcache *rc, struct refcache_obj *garbage)
+{
+	struct refcache_obj *obj, *next;
+	u32 dying = 0;
+
+	for (obj = garbage; obj; obj = next) {
+		next = obj->gc_next ? refcache_table_at(rc, obj->gc_next) : NULL;
+		refcache_unlink_all(rc, obj, true, &dying);
+		cond_resched();
+	}
+	for (obj = garbage; obj; obj = next) {
+		next = obj->gc_next ? refcache_table_at(rc, obj->gc_next) : NULL;
+		/* Dies with the links of other garbage still counted here. */
+		WRITE_ONCE(obj->links_in, 0);
+		refcache_retire(obj);
+		cond_resched();
+	}
+	if (dying)
+		refcache_release_list(rc, refcache_table_at(rc, dying));
+}
+
 /**
  * refcache_gc() - collect the objects only links keep alive
  * @rc: the table
@@ -511,7 +540,7 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	wake_up_all(&rc->gc_wait);
 	kvfree(marks);
 
-	refcache_release_list(rc, garbage);
+	refcache_gc_release(rc, garbage);
 	atomic_set(&rc->gc_pending, 0);
 	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
 	if (!dry_run)
