@@ -3,14 +3,19 @@
  * KUnit tests for the refcache object lifecycle.
  *
  * Every case gets a table of its own (suite init/exit), so the module's
- * default table and the other cases are never disturbed. Slab accounting is
- * checked with refcache_slab_objects() after refcache_quiesce(), which waits
- * for the RCU-deferred returns to the slab.
+ * default table and the other cases are never disturbed. A final put
+ * returns the object to the slab at once, so refcache_slab_objects() and
+ * the "freed" counter are checked right after it, with no grace period.
+ *
+ * Ids are a slot (id & (REFCACHE_SLOTS - 1)) with a generation above it;
+ * refcache_find_next() walks slots, and an object's id is read with
+ * refcache_obj_id().
  */
 #include <kunit/test.h>
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "refcache.h"
 
@@ -181,12 +186,15 @@ static void refcache_final_put_returns_object_to_slab(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 16, ids), 0);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 16);
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < 16; i++) {
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
-	refcache_quiesce();
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
-	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).freed, 16UL);
+		/* At once: no grace period between the final put and the slab. */
+		KUNIT_EXPECT_EQ(test, refcache_slab_objects(),
+				f->slab_before + 15 - i);
+		KUNIT_EXPECT_EQ(test, refcache_test_stats(test).freed, i + 1UL);
+	}
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 16UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
 }
 
 static void refcache_dead_id_get_fails(struct kunit *test)
@@ -219,6 +227,33 @@ static void refcache_unknown_id_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, 1), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, U32_MAX), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, 0), -ENOENT);
+	/* Slot 0 is never used, also once the table has objects. */
+	KUNIT_EXPECT_EQ(test, refcache_test_create(test), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, REFCACHE_SLOTS), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, 2), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 0UL);
+}
+
+static void refcache_id_of_other_generation_misses(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_obj *obj = refcache_create(&f->rc);
+	u32 id, other;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	id = refcache_obj_id(obj);
+	/* The same slot, every other generation: names nothing. */
+	for (other = id + REFCACHE_SLOTS; other != id; other += REFCACHE_SLOTS) {
+		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, other), -ENOENT);
+		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, other), -ENOENT);
+		KUNIT_EXPECT_PTR_EQ(test, refcache_lookup(&f->rc, other),
+				    ERR_PTR(-ENOENT));
+	}
+	KUNIT_EXPECT_EQ(test, refcache_obj_refcount(obj), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).puts, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 0);
 }
 
 static void refcache_dying_object_cannot_be_got(struct kunit *test)
@@ -268,11 +303,26 @@ static void refcache_max_refs_one_allows_no_get(struct kunit *test)
 
 static void refcache_init_rejects_bad_max_refs(struct kunit *test)
 {
-	struct refcache rc;
+	/* A table is too big for the stack: its directory is 16 KiB. */
+	struct refcache *rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
 
-	KUNIT_EXPECT_EQ(test, refcache_init(&rc, 0, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, refcache_init(&rc, REFCACHE_MAX_REFS_LIMIT + 1, NULL),
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	KUNIT_EXPECT_EQ(test, refcache_init(rc, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, refcache_init(rc, REFCACHE_MAX_REFS_LIMIT + 1, NULL),
 			-EINVAL);
+}
+
+static void refcache_fresh_table_counts_ids_up_from_one(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[5];
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, refcache_test_create(test), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_create(test), 2U);
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 5, ids), 0);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, ids[i], i + 3);
 }
 
 static void refcache_batch_create_gives_distinct_ids(struct kunit *test)
@@ -299,7 +349,8 @@ static void refcache_check_failed_batch(struct kunit *test, unsigned int n,
 {
 	struct refcache_fixture *f = test->priv;
 	struct refcache_stats before, after;
-	u32 ids[8], probe = 1;
+	struct refcache_obj *obj;
+	u32 ids[8], pos = 0;
 
 	refcache_stats(&f->rc, &before);
 	f->allocs = 0;
@@ -313,8 +364,9 @@ static void refcache_check_failed_batch(struct kunit *test, unsigned int n,
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(),
 			f->slab_before + before.live);
 	rcu_read_lock();
-	KUNIT_EXPECT_NULL(test, refcache_find_next(&f->rc, &probe));
+	obj = refcache_find_next(&f->rc, &pos);
 	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, obj);
 }
 
 static void refcache_batch_create_is_all_or_nothing(struct kunit *test)
@@ -355,20 +407,128 @@ static void refcache_batch_create_rejects_bad_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 0UL);
 }
 
-static void refcache_ids_are_not_reused_at_once(struct kunit *test)
+static int refcache_test_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Create and at once put one object, @n times; return its ids in @ids. */
+static void refcache_test_cycle(struct kunit *test, u32 *ids, unsigned int n)
 {
 	struct refcache_fixture *f = test->priv;
-	u32 first, again = 0;
-	int i;
+	unsigned int i;
 
-	first = refcache_test_create(test);
-	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, first), 0);
-	for (i = 0; i < 100; i++) {
-		again = refcache_test_create(test);
-		KUNIT_EXPECT_NE(test, again, first);
-		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, again), 0);
+	for (i = 0; i < n; i++) {
+		ids[i] = refcache_test_create(test);
+		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
+		if (!(i % 1024))
+			cond_resched();
 	}
-	KUNIT_EXPECT_EQ(test, again, first + 100);
+}
+
+/* Create/put cycles: enough for every slot to be used again several times. */
+#define REFCACHE_TEST_CYCLES	10000U
+
+static void refcache_ids_are_not_reused_at_once(struct kunit *test)
+{
+	const unsigned int n = REFCACHE_TEST_CYCLES;
+	unsigned int i, again = 0, twice = 0;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, n, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	refcache_test_cycle(test, ids, n);
+	for (i = 0; i < n; i++)
+		again += ids[i] >= REFCACHE_SLOTS;
+	/* Slots were used again (with a new generation): that is the point. */
+	KUNIT_EXPECT_GT(test, again, 0U);
+	sort(ids, n, sizeof(*ids), refcache_test_cmp_u32, NULL);
+	for (i = 1; i < n; i++) {
+		if (ids[i] != ids[i - 1])
+			continue;
+		if (!twice++)
+			KUNIT_FAIL(test, "id %u handed out twice in %u create/put cycles",
+				   ids[i], n);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, twice, 0U, "ids handed out more than once");
+}
+
+/*
+ * README and table.c: a freed slot waits behind the other free slots of its
+ * CPU and, beyond those, behind at least 1,024 others (the shared list is
+ * drawn from only while it holds more than 1024; fresh slots are taken
+ * before that). So more than 1024 objects are created before a freed slot
+ * is used again.
+ */
+static void refcache_freed_slot_waits_behind_others(struct kunit *test)
+{
+	const unsigned int n = 1024;
+	unsigned int i, early = 0;
+	u32 first, *ids;
+
+	ids = kunit_kcalloc(test, n, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	refcache_test_cycle(test, &first, 1);
+	refcache_test_cycle(test, ids, n);
+	for (i = 0; i < n; i++) {
+		if ((ids[i] & (REFCACHE_SLOTS - 1)) != (first & (REFCACHE_SLOTS - 1)))
+			continue;
+		if (!early++)
+			KUNIT_FAIL(test, "slot of id %u used again by id %u, %u creates later",
+				   first, ids[i], i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, early, 0U);
+}
+
+/* A new object in the slot of a dead one: the dead one's id stays dead. */
+static void refcache_stale_id_misses_after_its_slot_is_reused(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	const u32 mask = REFCACHE_SLOTS - 1;
+	struct refcache_obj *obj;
+	u32 old, id = 0, pos, listed;
+	unsigned int i;
+
+	old = refcache_test_create(test);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, old), 0);
+	for (i = 0; i < REFCACHE_BATCH_MAX; i++) {
+		id = refcache_test_create(test);
+		if ((id & mask) == (old & mask))
+			break;
+		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	KUNIT_ASSERT_EQ_MSG(test, id & mask, old & mask,
+			    "slot of id %u not used again in %u creates", old, i);
+	kunit_info(test, "slot %u used again after %u creates: id %u, then %u\n",
+		   old & mask, i + 1, old, id);
+
+	/* The next generation of the slot. */
+	KUNIT_EXPECT_EQ(test, id, (u32)(old + REFCACHE_SLOTS));
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, old), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, old), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_lookup(&f->rc, old), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, refcache_link(&f->rc, old, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(&f->rc, id, old), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(&f->rc, old, id), -ENOENT);
+	/* The new object took none of that. */
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 1);
+
+	/* Listed at its slot, under its own id. */
+	pos = id & mask;
+	rcu_read_lock();
+	obj = refcache_find_next(&f->rc, &pos);
+	listed = obj ? refcache_obj_id(obj) : 0;
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, listed, id);
+	KUNIT_EXPECT_EQ(test, pos, id & mask);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), -ENOENT);
 }
 
 static void refcache_destroy_reclaims_live_objects(struct kunit *test)
@@ -384,11 +544,11 @@ static void refcache_destroy_reclaims_live_objects(struct kunit *test)
 	for (i = 0; i < n; i += 2)
 		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, ids[i]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + n);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + n - 1);
 
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&f->rc), (unsigned long)n - 1);
 	f->destroyed = true;
-	/* destroy waits for the grace period: no quiesce needed here. */
+	/* Every object went back to the slab inside destroy. */
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
 	/* Reclaim is not a release: the hook saw only the one final put. */
 	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
@@ -422,28 +582,39 @@ static void refcache_canary_quiet_when_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 0UL);
 }
 
-static void refcache_find_next_lists_live_in_order(struct kunit *test)
+static void refcache_find_next_lists_live_in_slot_order(struct kunit *test)
 {
 	struct refcache_fixture *f = test->priv;
-	struct refcache_obj *obj;
-	u32 ids[6], seen[6], id = 0;
-	unsigned int n = 0;
+	struct refcache_obj *obj, *end[2];
+	u32 ids[6], seen[6], slot[6], pos = 0;
+	unsigned int i, n = 0;
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 6, ids), 0);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[4]), 0);
 	rcu_read_lock();
-	while (n < ARRAY_SIZE(seen) && (obj = refcache_find_next(&f->rc, &id))) {
-		seen[n++] = id;
-		KUNIT_EXPECT_EQ(test, refcache_obj_id(obj), id);
-		id++;
+	while (n < ARRAY_SIZE(seen) && (obj = refcache_find_next(&f->rc, &pos))) {
+		seen[n] = refcache_obj_id(obj);
+		slot[n++] = pos++;
 	}
 	rcu_read_unlock();
 	KUNIT_ASSERT_EQ(test, n, 4U);
+	/* The position is the object's slot. */
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, slot[i], seen[i] & (REFCACHE_SLOTS - 1));
 	KUNIT_EXPECT_EQ(test, seen[0], ids[0]);
 	KUNIT_EXPECT_EQ(test, seen[1], ids[2]);
 	KUNIT_EXPECT_EQ(test, seen[2], ids[3]);
 	KUNIT_EXPECT_EQ(test, seen[3], ids[5]);
+	/* Nothing at or past the last slot. */
+	rcu_read_lock();
+	pos = REFCACHE_SLOTS - 1;
+	end[0] = refcache_find_next(&f->rc, &pos);
+	pos = REFCACHE_SLOTS;
+	end[1] = refcache_find_next(&f->rc, &pos);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, end[0]);
+	KUNIT_EXPECT_NULL(test, end[1]);
 }
 
 static void refcache_stats_track_lifecycle(struct kunit *test)
@@ -457,7 +628,6 @@ static void refcache_stats_track_lifecycle(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
 	KUNIT_ASSERT_EQ(test, refcache_get_id(&f->rc, ids[9]), 2);
-	refcache_quiesce();
 	refcache_stats(&f->rc, &st);
 	KUNIT_EXPECT_EQ(test, st.created, 10UL);
 	KUNIT_EXPECT_EQ(test, st.freed, 4UL);
@@ -470,6 +640,26 @@ static void refcache_stats_track_lifecycle(struct kunit *test)
 	KUNIT_EXPECT_GE(test, st.slab_object_size, st.obj_size);
 }
 
+static void refcache_stats_count_id_table_bytes(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	unsigned long empty;
+	u32 ids[2];
+
+	/* Before the first object: the directory alone, 16 KiB. */
+	empty = refcache_test_stats(test).id_table_bytes;
+	KUNIT_EXPECT_EQ(test, empty, REFCACHE_CHUNKS * sizeof(unsigned long *));
+	/* The first object brings in a chunk of slots. */
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 2, ids), 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).id_table_bytes,
+			empty + REFCACHE_CHUNK_SLOTS * sizeof(unsigned long));
+	/* Chunks stay until the table is destroyed. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[0]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).id_table_bytes,
+			empty + REFCACHE_CHUNK_SLOTS * sizeof(unsigned long));
+}
+
 static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_create_gives_refcount_one),
 	KUNIT_CASE(refcache_get_put_arithmetic),
@@ -479,20 +669,25 @@ static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_dead_id_get_fails),
 	KUNIT_CASE(refcache_dead_id_put_fails),
 	KUNIT_CASE(refcache_unknown_id_fails),
+	KUNIT_CASE(refcache_id_of_other_generation_misses),
 	KUNIT_CASE(refcache_dying_object_cannot_be_got),
 	KUNIT_CASE(refcache_max_refs_refuses_get),
 	KUNIT_CASE(refcache_max_refs_one_allows_no_get),
 	KUNIT_CASE(refcache_init_rejects_bad_max_refs),
+	KUNIT_CASE(refcache_fresh_table_counts_ids_up_from_one),
 	KUNIT_CASE(refcache_batch_create_gives_distinct_ids),
 	KUNIT_CASE(refcache_batch_create_is_all_or_nothing),
 	KUNIT_CASE(refcache_create_fails_cleanly),
 	KUNIT_CASE(refcache_batch_create_rejects_bad_count),
 	KUNIT_CASE(refcache_ids_are_not_reused_at_once),
+	KUNIT_CASE(refcache_freed_slot_waits_behind_others),
+	KUNIT_CASE(refcache_stale_id_misses_after_its_slot_is_reused),
 	KUNIT_CASE(refcache_destroy_reclaims_live_objects),
 	KUNIT_CASE(refcache_canary_catches_payload_overwrite),
 	KUNIT_CASE(refcache_canary_quiet_when_untouched),
-	KUNIT_CASE(refcache_find_next_lists_live_in_order),
+	KUNIT_CASE(refcache_find_next_lists_live_in_slot_order),
 	KUNIT_CASE(refcache_stats_track_lifecycle),
+	KUNIT_CASE(refcache_stats_count_id_table_bytes),
 	{}
 };
 
