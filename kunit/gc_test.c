@@ -12,6 +12,10 @@
  *
  * Every case gets a table of its own (suite init/exit), and the exit checks
  * that every object the case made went back to the slab.
+ *
+ * Ids are a slot (id & (REFCACHE_SLOTS - 1)) with a generation above it:
+ * refcache_find_next() walks slots, and an object's id is read with
+ * refcache_obj_id(). Links are listed newest first.
  */
 #include <kunit/test.h>
 #include <linux/err.h>
@@ -89,38 +93,56 @@ static void refcache_gc_create(struct kunit *test, unsigned int n, u32 *ids)
 			0);
 }
 
+/*
+ * Under RCU: live object @id, found at its slot, or NULL. Only the listing
+ * is used, so the lookup takes no reference and counts no get.
+ */
+static struct refcache_obj *refcache_gc_find(struct kunit *test, u32 id)
+{
+	u32 slot = id & (REFCACHE_SLOTS - 1);
+	struct refcache_obj *obj;
+
+	obj = refcache_find_next(refcache_gc_table(test), &slot);
+	if (obj && refcache_obj_id(obj) == id)
+		return obj;
+	return NULL;
+}
+
 /* The refcount of live object @id, or 0 if it is not live. */
 static unsigned int refcache_gc_refcount(struct kunit *test, u32 id)
 {
 	struct refcache_obj *obj;
 	unsigned int ref = 0;
-	u32 found = id;
 
 	rcu_read_lock();
-	obj = refcache_find_next(refcache_gc_table(test), &found);
-	if (obj && found == id)
+	obj = refcache_gc_find(test, id);
+	if (obj)
 		ref = refcache_obj_refcount(obj);
 	rcu_read_unlock();
 	return ref;
 }
 
-/* Wait for the RCU-deferred frees, then check the slab and the table. */
+/*
+ * Check the slab and the table: a final put, a release and a collection
+ * return objects to the slab at once, so there is nothing to wait for.
+ */
 static void refcache_gc_expect_all_freed(struct kunit *test,
 					 unsigned long created)
 {
 	struct refcache_gc_fixture *f = test->priv;
 	struct refcache_stats st;
-	u32 id = 0;
+	struct refcache_obj *obj;
+	u32 pos = 0;
 
-	refcache_quiesce();
 	refcache_stats(&f->rc, &st);
 	KUNIT_EXPECT_EQ(test, st.live, 0L);
 	KUNIT_EXPECT_EQ(test, st.created, created);
 	KUNIT_EXPECT_EQ(test, st.freed, created);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
 	rcu_read_lock();
-	KUNIT_EXPECT_NULL(test, refcache_find_next(&f->rc, &id));
+	obj = refcache_find_next(&f->rc, &pos);
 	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, obj);
 }
 
 static void refcache_gc_collects_self_loop(struct kunit *test)
@@ -293,12 +315,10 @@ static void refcache_gc_dry_run_changes_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[4]), 1);
 
-	refcache_quiesce();
 	refcache_stats(rc, &before);
 	slab = refcache_slab_objects();
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
-	refcache_quiesce();
 	refcache_stats(rc, &after);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), slab);
 	KUNIT_EXPECT_EQ(test, after.live, 5L);
@@ -335,12 +355,11 @@ static int refcache_gc_links_of(struct kunit *test, u32 id, u32 *out,
 				unsigned int max)
 {
 	struct refcache_obj *obj;
-	u32 found = id;
 	int total = -1;
 
 	rcu_read_lock();
-	obj = refcache_find_next(refcache_gc_table(test), &found);
-	if (obj && found == id)
+	obj = refcache_gc_find(test, id);
+	if (obj)
 		total = refcache_obj_links(obj, out, max);
 	rcu_read_unlock();
 	return total;
@@ -363,13 +382,16 @@ static void refcache_link_unlink_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 3UL);
-	KUNIT_EXPECT_EQ(test, (out[0] == b) + (out[1] == b) + (out[2] == b), 2);
-	KUNIT_EXPECT_EQ(test, (out[0] == a) + (out[1] == a) + (out[2] == a), 1);
+	/* Newest first. */
+	KUNIT_EXPECT_EQ(test, out[0], a);
+	KUNIT_EXPECT_EQ(test, out[1], b);
+	KUNIT_EXPECT_EQ(test, out[2], b);
 	KUNIT_EXPECT_EQ(test, out[3], 0U);
-	/* A short buffer gets what fits; the total is still reported. */
+	/* A short buffer gets what fits, newest first; the total is reported. */
+	out[0] = 0;
 	out[1] = 0;
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 1), 3);
-	KUNIT_EXPECT_TRUE(test, out[0] == a || out[0] == b);
+	KUNIT_EXPECT_EQ(test, out[0], a);
 	KUNIT_EXPECT_EQ(test, out[1], 0U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, b, out, 4), 0);
 
@@ -403,6 +425,54 @@ static void refcache_link_unlink_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	refcache_gc_expect_all_freed(test, 3);
+}
+
+static void refcache_unlink_drops_newest_matching_link(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[4], a, b, c;
+
+	refcache_gc_create(test, 3, ids);
+	a = ids[0];
+	b = ids[1];
+	c = ids[2];
+	/* Made in this order: a -> b, a -> c, a -> b, a -> c. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 3);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 4);
+	KUNIT_EXPECT_EQ(test, out[0], c);
+	KUNIT_EXPECT_EQ(test, out[1], b);
+	KUNIT_EXPECT_EQ(test, out[2], c);
+	KUNIT_EXPECT_EQ(test, out[3], b);
+
+	/* The newest a -> b goes (second from the front), not the oldest (last). */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
+	KUNIT_EXPECT_EQ(test, out[0], c);
+	KUNIT_EXPECT_EQ(test, out[1], c);
+	KUNIT_EXPECT_EQ(test, out[2], b);
+	/* Then the newest a -> c, in front; the others keep their order. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 2);
+	KUNIT_EXPECT_EQ(test, out[0], c);
+	KUNIT_EXPECT_EQ(test, out[1], b);
+	/* A new link goes in front. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
+	KUNIT_EXPECT_EQ(test, out[0], a);
+	KUNIT_EXPECT_EQ(test, out[1], c);
+	KUNIT_EXPECT_EQ(test, out[2], b);
+
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 1);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 0);
 	refcache_gc_expect_all_freed(test, 3);
 }
 
@@ -685,7 +755,7 @@ static unsigned int refcache_gc_model_index(const struct refcache_gc_model *m,
 
 /**
  * struct refcache_gc_seen - the table's view of one random graph
- * @nr: live objects found from the graph's first id on
+ * @nr: live objects found in the table
  * @stray: live objects found that are not nodes of the graph
  * @live: node was found
  * @ref: its refcount
@@ -702,22 +772,24 @@ struct refcache_gc_seen {
 };
 
 /*
- * Read the graph back from the table under RCU, without asserting there (a
- * failing assertion allocates and may sleep).
+ * Read the graph back from the whole table under RCU, without asserting
+ * there (a failing assertion allocates and may sleep). The graph's objects
+ * are the only ones in the table; freed slots are used again, so they may
+ * lie anywhere in it.
  */
 static void refcache_gc_read_back(struct kunit *test,
 				  const struct refcache_gc_model *m,
 				  struct refcache_gc_seen *s)
 {
-	u32 out[GC_MAX_LINKS + 1], id = m->ids[0];
+	u32 out[GC_MAX_LINKS + 1], pos = 0;
 	struct refcache_obj *obj;
 	unsigned int i, k, t, nl;
 
 	memset(s, 0, sizeof(*s));
 	rcu_read_lock();
-	while ((obj = refcache_find_next(refcache_gc_table(test), &id))) {
+	for (; (obj = refcache_find_next(refcache_gc_table(test), &pos)); pos++) {
 		s->nr++;
-		i = refcache_gc_model_index(m, id);
+		i = refcache_gc_model_index(m, refcache_obj_id(obj));
 		if (i == GC_MAX_NODES) {
 			s->stray++;
 		} else {
@@ -733,9 +805,6 @@ static void refcache_gc_read_back(struct kunit *test,
 					s->mult[i][t]++;
 			}
 		}
-		if (id == U32_MAX)
-			break;
-		id++;
 	}
 	rcu_read_unlock();
 }
@@ -975,6 +1044,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_diamond_freed_by_refcount),
 	KUNIT_CASE(refcache_gc_dry_run_changes_nothing),
 	KUNIT_CASE(refcache_link_unlink_arithmetic),
+	KUNIT_CASE(refcache_unlink_drops_newest_matching_link),
 	KUNIT_CASE(refcache_unlink_of_last_self_link_releases),
 	KUNIT_CASE(refcache_link_refused_at_max_refs),
 	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
