@@ -146,6 +146,6 @@ for id in "${ids[@]}"; do
 done
 rc_check "dead objects stay dead (ENOENT, not listed)" $((${#mism[@]} != 0)) "${mism[@]}"
 
-rc_wait_freed $((s0[freed] + RC_NSHARED)) 10
+rc_stats
 rc_global "all shared objects freed, live back to start" \
 	"$((RC_STAT[freed] - s0[freed])) ${RC_STAT[live]}" "$RC_NSHARED ${s0[live]}"

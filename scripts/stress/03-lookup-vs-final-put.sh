@@ -147,7 +147,7 @@ for id in "${!RC_OBJ[@]}"; do
 done
 rc_check "none of the ${#ours[@]} objects is left live" $((${#left[@]} != 0)) "left: ${left[*]:0:10}"
 
-rc_wait_freed $((s0[freed] + created)) 10
+rc_stats
 rc_global "freed == created, live back to start" \
 	"$((RC_STAT[freed] - s0[freed])) ${RC_STAT[live]}" "$((RC_STAT[created] - s0[created])) ${s0[live]}"
 bad=$(rc_dmesg_bad)

@@ -46,7 +46,8 @@ rc_ctl "get $A" && rc_ctl_raw "put $A\n" && rc_ctl_read_raw && r3=$RC_VAL
 rc_eq "read before any write is EOF; a failed write leaves nothing to read" \
 	"[$r1] $res [$r2] [$r3]" "[] 2 [] [1"$'\n'"]"
 rc_diag "live objects used: $A (refcount 1), $B (refcount 2); dead id $D"
-# An id nobody has used yet (the allocator is cyclic and far from it).
+# An id nobody has used yet: its slot (the low 24 bits, 7022592) lies far
+# beyond the ones this module has handed out.
 N=4000000000
 
 # -- the corpus ----------------------------------------------------------------

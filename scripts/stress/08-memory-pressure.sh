@@ -68,8 +68,8 @@ for id in "${!RC_OBJ[@]}"; do
 	rc_ctl "put $id" && [ "$RC_VAL" = 0 ] || bad=$((bad + 1))
 done
 rc_diag "put ${#RC_OBJ[@]} objects in $((SECONDS - t0))s, $bad unexpected answers"
-rc_wait_freed $((s0[freed] + RC_STAT[created] - s0[created])) 30
+rc_stats
 rc_eq "everything freed: live 0, freed == created" \
 	"$bad ${RC_STAT[live]} $((RC_STAT[freed] - s0[freed]))" "0 ${s0[live]} $((RC_STAT[created] - s0[created]))"
-rc_slab_objects
+rc_slab_settle "$slab0" 30
 rc_eq "refcache_obj slab objects (after shrink) back to start" "$RC_VAL" "$slab0"

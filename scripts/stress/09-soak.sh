@@ -68,13 +68,12 @@ for c in "${cases[@]}"; do
 done
 
 rc_stats
-rc_wait_freed $((s0[freed] + RC_STAT[created] - s0[created])) 15
 rc_eq "live back to its start value" "${RC_STAT[live]}" "${s0[live]}"
 rc_eq "freed == created" "$((RC_STAT[freed] - s0[freed]))" "$((RC_STAT[created] - s0[created]))"
 rc_diag "created $((RC_STAT[created] - s0[created])), gets $((RC_STAT[gets] - s0[gets])), puts $((RC_STAT[puts] - s0[puts]))"
 rc_eq "module's slab object count back to start" "${RC_STAT[slab_objects]}" "${s0[slab_objects]}"
 rc_eq "no canary overwritten" "${RC_STAT[canary_failures]}" "${s0[canary_failures]}"
-rc_slab_objects
+rc_slab_settle "$slab0" 15
 rc_eq "refcache_obj slab objects (after shrink) back to start" "$RC_VAL" "$slab0"
 RC_MARK=$mark0
 bad=$(rc_dmesg_bad)

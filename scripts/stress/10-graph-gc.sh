@@ -150,7 +150,7 @@ rc_ctl_open
 rc_ctl "gc"
 final=${RC_ERR:-ok}
 rc_diag "final gc collected ${RC_VAL:-$RC_ERR}"
-rc_wait_freed $((s0[freed] + RC_STAT[created] - s0[created])) 20
+rc_stats
 rc_global "live back to start" "${RC_STAT[live]}" "${s0[live]}"
 rc_global "no links left" "${RC_STAT[links]}" "${s0[links]}"
 rc_global "freed == created" "$((RC_STAT[freed] - s0[freed]))" "$((RC_STAT[created] - s0[created]))"

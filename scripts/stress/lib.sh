@@ -13,7 +13,9 @@
 #    scratch file on fds 4 (write) and 5 (read) that catches bash's
 #    "write error: ..." text; rc_ctl CMD then leaves the result lines in
 #    RC_OUT[] (first in RC_VAL) or the E-name in RC_ERR.
-#  - rc_stats: the stats file into the associative array RC_STAT.
+#  - rc_stats: the stats file into the associative array RC_STAT. A final
+#    put returns the object to the slab at once, so "freed" and
+#    "slab_objects" are exact as soon as the put has answered.
 #  - rc_args: -w WORKERS -n OPS -t SECONDS -s SEED, with per-case defaults.
 #
 # Every case is bounded twice: by an operation count (-n) and by a deadline
@@ -166,6 +168,7 @@ rc_errname() {
 	*"Operation not permitted") RC_ERR=EPERM ;;
 	*"Bad file descriptor") RC_ERR=EBADF ;;
 	*"Device or resource busy") RC_ERR=EBUSY ;;
+	*"No space left on device") RC_ERR=ENOSPC ;;
 	*"Resource temporarily unavailable") RC_ERR=EAGAIN ;;
 	*"Bad address") RC_ERR=EFAULT ;;
 	*"No such device") RC_ERR=ENODEV ;;
@@ -304,18 +307,6 @@ rc_objects() {
 	RC_VAL=${#l[@]}
 }
 
-# rc_wait_freed CREATED [SECONDS]: poll until stats freed reaches CREATED
-# (frees lag one RCU grace period behind the final put).
-rc_wait_freed() {
-	local want=$1 end=$((SECONDS + ${2:-10}))
-	while :; do
-		rc_stats
-		[ "${RC_STAT[freed]}" -ge "$want" ] && return 0
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
-
 # rc_slab_objects: the slab's object count after shrinking it, in RC_VAL
 # ("-" when the kernel has no such file).
 rc_slab_objects() {
@@ -326,6 +317,21 @@ rc_slab_objects() {
 	read -r n rest <"$RC_SLAB/objects"
 	: "$rest"
 	RC_VAL=$n
+}
+
+# rc_slab_settle WANT [SECONDS]: rc_slab_objects until it says WANT (polls;
+# RC_VAL is the last count). refcache frees at once, but with
+# CONFIG_SLUB_RCU_DEBUG (KASAN kernels) SLUB itself holds objects of a
+# SLAB_TYPESAFE_BY_RCU cache back for a grace period before they count
+# as free.
+rc_slab_settle() {
+	local want=$1 end=$((SECONDS + ${2:-10}))
+	while :; do
+		rc_slab_objects
+		[ "$RC_VAL" = "$want" ] && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
 }
 
 # --- kernel log ------------------------------------------------------------
