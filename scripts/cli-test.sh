@@ -26,15 +26,34 @@ expect() {
 	fi
 }
 
+# slot_order: read "objects" (ID REFCOUNT ...); say whether its lines go by
+# slot (the id's low 24 bits) and whether their ids go up too.
+slot_order() {
+	$C objects | awk '
+		{ slot = $1 % 16777216 }
+		NR > 1 && slot <= last { bad = bad " " $1 }
+		NR > 1 && $1 < lastid { down = 1 }
+		$1 >= 16777216 { gen++ }
+		{ last = slot; lastid = $1 }
+		END {
+			if (bad != "") print "out of slot order at" bad
+			else print "in slot order", (down ? "with ids going down" : "ids going up"),
+				(gen ? "(new generations)" : "(no generation above 0)")
+		}'
+}
+
 echo "KTAP version 1"
-echo "1..22"
+echo "1..25"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 expect "create prints the new id" 0 "1" $C create
 expect "create N prints N ids" 0 "$(printf '2\n3\n4')" $C create 3
 expect "get prints the new refcount" 0 "2" $C get 1
 expect "put prints the refcount after" 0 "1" $C put 1
 expect "link prints the target's refcount" 0 "2" $C link 2 3
+$C link 2 4 >/dev/null
+expect "objects lists links newest first" 0 "$(printf '1 1 0\n2 1 2 4 3\n3 2 0\n4 2 0')" $C objects
 expect "unlink prints the target's refcount" 0 "1" $C unlink 2 3
+$C unlink 2 4 >/dev/null
 expect "objects lists live objects" 0 "$(printf '1 1 0\n2 1 0\n3 1 0\n4 1 0')" $C objects
 expect "final put prints 0" 0 "0" $C put 1
 expect "put of a dead id says so" 1 "refcachectl: put 1: no such object" $C put 1
@@ -51,6 +70,17 @@ expect "unknown command exits 2" 2 "$($C frob 2>&1)" $C frob
 expect "--help exits 0" 0 "$($C --help)" $C --help
 expect "watch -n 1 shows the stats once" 0 "$($C watch -n 1 | tail -n +2)" sh -c "$C watch -n 1 | tail -n +2 | grep -c '^live 2$' >/dev/null && $C watch -n 1 | tail -n +2"
 expect "stats has live" 0 "live 2" sh -c "$C stats | grep '^live '"
+expect "stats has the id table's size" 0 "1" sh -c "$C stats | grep -c '^id_table_bytes [1-9][0-9]*$'"
+# 3000 objects made and dropped, then 3000 more: freed slots are used again
+# (with the next generation), and objects lists by slot, not by id.
+exec 3<>/sys/kernel/debug/refcache/ctl
+echo "create 3000" >&3
+mapfile -t ids <&3
+for id in "${ids[@]}"; do echo "put $id" >&3; done
+exec 3>&-
+$C create 3000 >/dev/null
+expect "objects goes by slot when slots are used again" 0 \
+	"in slot order with ids going down (new generations)" slot_order
 busybox rmmod refcache
 expect "no module: says what is missing" 1 "refcachectl: /sys/kernel/debug/refcache/ctl not found (is refcache loaded and debugfs mounted?)" $C create
 echo "# refcachectl: $((n - failed)) passed, $failed failed"
