@@ -7,9 +7,10 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
-/* UML: local_lock.h needs these first. */
+/* local_lock.h needs these first on UML and with lockdep. */
 #include <linux/irqflags.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/local_lock.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -21,15 +22,14 @@
  * table, the high bits are that slot's generation: each time a slot is used again, the
  * generation goes up by one, so a stale id names nothing (until the
  * generation wraps, after 256 reuses of that one slot; table.c keeps a freed
- * slot behind hundreds of others before it is reused). Slot 0 is never
+ * slot behind more than a thousand others before it is reused). Slot 0 is never
  * used, so no id is 0. A fresh table hands out 1, 2, 3, ...
  */
 #define REFCACHE_SLOT_MASK	(REFCACHE_SLOTS - 1)
 #define REFCACHE_GEN_ONE	REFCACHE_SLOTS
 
-/* Free slots a CPU keeps (struct refcache_pcpu.ring), and how many it moves. */
-#define REFCACHE_RING		64
-#define REFCACHE_RING_BATCH	32
+/* Slots a CPU keeps to hand out, and freed ones it collects (refcache_pcpu). */
+#define REFCACHE_PCPU_BATCH	32
 /* A CPU folds its change of the live count into refcache.live at this size. */
 #define REFCACHE_LIVE_BATCH	64
 
@@ -87,12 +87,15 @@ struct refcache_link {
 
 /**
  * struct refcache_pcpu - a table's per-CPU part
- * @lock: protects @head, @n and @ring (and makes the counters below safe
- *	to change with __this_cpu ops where it is held)
- * @head: index in @ring of the oldest free slot
- * @n: free slots in @ring
- * @ring: ids of free slots, as their last object had them (the next use
- *	adds one generation), oldest first
+ * @lock: protects @in, @in_next, @in_n, @out and @out_n (and makes the
+ *	counters below safe to change with plain per-CPU writes)
+ * @in_next: the next of @in to hand out
+ * @in_n: ids in @in
+ * @out_n: ids in @out
+ * @in: free slots to hand out, as ids their last object had (the next use
+ *	adds one generation), in the order they came from the shared list
+ * @out: slots this CPU freed, with their last ids, on their way to the
+ *	back of the shared list; never handed out from here
  * @live: this CPU's change of the table's live count, not yet folded in
  * @peak: the highest live count this CPU saw at a create (the folded
  *	count plus its own @live): with one CPU at work, the exact peak
@@ -106,9 +109,11 @@ struct refcache_link {
  */
 struct refcache_pcpu {
 	local_lock_t lock;
-	unsigned int head;
-	unsigned int n;
-	u32 ring[REFCACHE_RING];
+	unsigned int in_next;
+	unsigned int in_n;
+	unsigned int out_n;
+	u32 in[REFCACHE_PCPU_BATCH];
+	u32 out[REFCACHE_PCPU_BATCH];
 	long live;
 	long peak;
 	unsigned long created;
@@ -242,31 +247,29 @@ static __always_inline void refcache_live_add(struct refcache *rc,
 }
 
 /* table.c, the part of it every create and final put runs: inline. */
-void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p);
+void refcache_pcpu_spill(struct refcache *rc, struct refcache_pcpu *p);
 
 static inline unsigned long *refcache_entry(struct refcache *rc, u32 slot)
 {
 	return &rc->dir[slot >> REFCACHE_CHUNK_BITS][slot & (REFCACHE_CHUNK_SLOTS - 1)];
 }
 
-/* Under the CPU's lock: a free slot, with the last id it had, to the ring. */
-static __always_inline void refcache_ring_push(struct refcache *rc,
+/*
+ * Under the CPU's lock: a freed slot, with the last id it had, towards the
+ * back of the shared list (a batch at a time).
+ */
+static __always_inline void refcache_pcpu_give(struct refcache *rc,
 					       struct refcache_pcpu *p, u32 id)
 {
-	if (unlikely(p->n == REFCACHE_RING))
-		refcache_ring_spill(rc, p);
-	p->ring[(p->head + p->n) % REFCACHE_RING] = id;
-	p->n++;
+	p->out[p->out_n++] = id;
+	if (unlikely(p->out_n == REFCACHE_PCPU_BATCH))
+		refcache_pcpu_spill(rc, p);
 }
 
-/* Under the CPU's lock, with a free slot in the ring: take the oldest. */
-static __always_inline u32 refcache_ring_pop(struct refcache_pcpu *p)
+/* Under the CPU's lock, with a slot to hand out: its id, one generation on. */
+static __always_inline u32 refcache_pcpu_take(struct refcache_pcpu *p)
 {
-	u32 id = p->ring[p->head] + REFCACHE_GEN_ONE;
-
-	p->head = (p->head + 1) % REFCACHE_RING;
-	p->n--;
-	return id;
+	return p->in[p->in_next++] + REFCACHE_GEN_ONE;
 }
 
 /* refcache_table_reserve() of one id, the common case inline. */
@@ -278,8 +281,8 @@ static __always_inline int refcache_table_reserve_one(struct refcache *rc,
 
 	local_lock(&rc->pcpu->lock);
 	p = this_cpu_ptr(rc->pcpu);
-	if (likely(p->n)) {
-		*id = refcache_ring_pop(p);
+	if (likely(p->in_next < p->in_n)) {
+		*id = refcache_pcpu_take(p);
 		got = true;
 	}
 	local_unlock(&rc->pcpu->lock);
@@ -316,7 +319,7 @@ static __always_inline void refcache_table_free(struct refcache *rc, u32 id)
 	WRITE_ONCE(*refcache_entry(rc, refcache_id_slot(id)), 0);
 	local_lock(&rc->pcpu->lock);
 	p = this_cpu_ptr(rc->pcpu);
-	refcache_ring_push(rc, p, id);
+	refcache_pcpu_give(rc, p, id);
 	p->freed++;
 	refcache_live_add(rc, p, -1);
 	local_unlock(&rc->pcpu->lock);

@@ -8,19 +8,20 @@
  * lookup is two dependent loads whatever the number of objects, where a
  * radix tree would grow a level per 64-fold growth of the table.
  *
- * Handing out ids is a per-CPU matter: each CPU keeps a ring of free slots
- * (struct refcache_pcpu, under its local lock) and takes the oldest; a
- * freed slot goes to the back of the ring of the CPU that freed it. Only
- * when a ring runs empty or full does a CPU take the table's spinlock, to
- * move REFCACHE_RING_BATCH slots from or to the shared free list. That list
- * is first in, first out, and is only drawn from while it holds more than
- * REFCACHE_REUSE_AFTER slots; below that, fresh slots are taken from the end
- * of the table. So a freed slot waits behind at least that many others
- * before it is used again, and its id (with the next generation) comes back
- * only after 256 such reuses. The hot paths, taking one slot from the ring
- * and giving one back, are inline in refcache_internal.h. The price is that the table is a little
- * larger than the most objects ever live: REFCACHE_REUSE_AFTER slots plus a
- * ring per CPU.
+ * Handing out ids is a per-CPU matter: each CPU keeps a batch of free
+ * slots to hand out and collects the slots it frees in another (struct
+ * refcache_pcpu, under its local lock); only when the first runs empty or
+ * the second full does it take the table's spinlock, to move
+ * REFCACHE_PCPU_BATCH slots from or to the shared free list. That list is
+ * first in, first out, and is only drawn from while it holds more than
+ * REFCACHE_REUSE_AFTER slots; below that, fresh slots are taken from the
+ * end of the table. A freed slot never goes straight back to a CPU's
+ * batch, so it waits behind more than REFCACHE_REUSE_AFTER others before
+ * it is used again, and its id (with the next generation) comes back only
+ * after 256 such reuses. The price is that the table is a little larger
+ * than the most objects ever live: REFCACHE_REUSE_AFTER slots plus two
+ * batches per CPU. The hot paths, taking one slot and giving one back,
+ * are inline in refcache_internal.h.
  *
  * The shared free list needs no memory of its own: a free slot's entry
  * holds its last id and the next slot on the list, tagged with bit 0 (an
@@ -30,9 +31,10 @@
  * initialised state is visible through it), by the final put's owner
  * (object -> 0) and under table_lock (0 <-> tagged). Read under RCU.
  */
-/* UML: local_lock.h needs these first (cpumask.h pulls it in). */
+/* local_lock.h needs these first (cpumask.h pulls it in): UML, lockdep. */
 #include <linux/irqflags.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/local_lock.h>
@@ -71,19 +73,18 @@ u32 refcache_table_end(struct refcache *rc)
 }
 
 /*
- * Under the CPU's lock, with @p->n == 0: move up to a batch of free slots
- * into its ring, from the shared list while it is long enough (or, with
- * @early, whenever it has any), else fresh from the end of the table.
- * Returns false if there is none: a chunk must be allocated first (or the
- * table is full).
+ * Under the CPU's lock, with nothing left to hand out: refill its batch,
+ * from the shared list while it is long enough (or, with @early, whenever
+ * it has any), else fresh from the end of the table. Returns false if there
+ * is nothing: a chunk must be allocated first (or the table is full).
  */
-static bool refcache_ring_refill(struct refcache *rc, struct refcache_pcpu *p,
+static bool refcache_pcpu_refill(struct refcache *rc, struct refcache_pcpu *p,
 				 bool early)
 {
 	unsigned int i;
 
 	spin_lock(&rc->table_lock);
-	for (i = 0; i < REFCACHE_RING_BATCH; i++) {
+	for (i = 0; i < REFCACHE_PCPU_BATCH; i++) {
 		u32 id, slot = rc->free_head;
 
 		if (rc->nr_free > REFCACHE_REUSE_AFTER || (early && rc->nr_free)) {
@@ -102,24 +103,23 @@ static bool refcache_ring_refill(struct refcache *rc, struct refcache_pcpu *p,
 		} else {
 			break;
 		}
-		p->ring[(p->head + p->n) % REFCACHE_RING] = id;
-		p->n++;
+		p->in[i] = id;
 	}
 	spin_unlock(&rc->table_lock);
+	p->in_next = 0;
+	p->in_n = i;
 	return i;
 }
 
-/* Under the CPU's lock, with a full ring: its oldest batch to the shared list. */
-void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p)
+/* Under the CPU's lock, with a full batch of freed slots: to the shared list. */
+void refcache_pcpu_spill(struct refcache *rc, struct refcache_pcpu *p)
 {
 	unsigned int i;
 
 	spin_lock(&rc->table_lock);
-	for (i = 0; i < REFCACHE_RING_BATCH; i++) {
-		u32 id = p->ring[p->head], slot = refcache_id_slot(id);
+	for (i = 0; i < p->out_n; i++) {
+		u32 id = p->out[i], slot = refcache_id_slot(id);
 
-		p->head = (p->head + 1) % REFCACHE_RING;
-		p->n--;
 		WRITE_ONCE(*refcache_entry(rc, slot), refcache_free_entry(id, 0));
 		if (rc->nr_free) {
 			unsigned long *tail = refcache_entry(rc, rc->free_tail);
@@ -132,6 +132,7 @@ void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p)
 		rc->nr_free++;
 	}
 	spin_unlock(&rc->table_lock);
+	p->out_n = 0;
 }
 
 /*
@@ -189,8 +190,9 @@ int refcache_table_reserve(struct refcache *rc, u32 *ids, unsigned int n)
 
 		local_lock(&rc->pcpu->lock);
 		p = this_cpu_ptr(rc->pcpu);
-		while (got < n && (p->n || refcache_ring_refill(rc, p, early)))
-			ids[got++] = refcache_ring_pop(p);
+		while (got < n && (p->in_next < p->in_n ||
+				   refcache_pcpu_refill(rc, p, early)))
+			ids[got++] = refcache_pcpu_take(p);
 		local_unlock(&rc->pcpu->lock);
 		if (got == n)
 			break;
@@ -214,7 +216,8 @@ int refcache_table_reserve(struct refcache *rc, u32 *ids, unsigned int n)
  * @ids: ids from refcache_table_reserve()
  * @n: how many
  *
- * Nobody saw them, so each slot will hand out the same id again.
+ * Nobody saw them, so each slot will hand out the same id again (when it
+ * comes round: they go to the back of the shared list, like freed slots).
  */
 void refcache_table_unreserve(struct refcache *rc, const u32 *ids,
 			      unsigned int n)
@@ -223,7 +226,7 @@ void refcache_table_unreserve(struct refcache *rc, const u32 *ids,
 
 	local_lock(&rc->pcpu->lock);
 	for (i = 0; i < n; i++)
-		refcache_ring_push(rc, this_cpu_ptr(rc->pcpu),
+		refcache_pcpu_give(rc, this_cpu_ptr(rc->pcpu),
 				   ids[i] - REFCACHE_GEN_ONE);
 	local_unlock(&rc->pcpu->lock);
 }
