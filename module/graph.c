@@ -55,8 +55,8 @@
  * the run. Steps 1 to 3 need a graph that holds still: graph_lock stops
  * links, unlinks and the release of objects that have links, and
  * rc->gc_active stops outside gets of objects that links point at (core.c):
- * the collector sets it and waits for a grace period, so that every get
- * that did not see it has finished. Nothing else needs to wait: an outside
+ * the collector sets it and waits for an (expedited) grace period, so that
+ * every get that did not see it has finished. Nothing else needs to wait: an outside
  * put can only turn a root into a non-root, which makes the run keep
  * something it could have freed (the next run will), never the opposite;
  * objects that nothing links to are never garbage, so they may be created,
@@ -233,8 +233,12 @@ static void refcache_graph_unpin(struct refcache *rc, struct refcache_obj *obj,
 
 	smp_mb();	/* the count before the pin: see the top of the file */
 	WRITE_ONCE(rc->pinned[i], NULL);
-	/* Outside puts of a pinned object wait, so this keeps a reference. */
-	if (WARN_ON_ONCE(refcache_state_count(old) == 1))
+	/*
+	 * Outside puts of a pinned object wait, but the pin can still be the
+	 * last reference: unlink of the last self link of an object nothing
+	 * else holds.
+	 */
+	if (refcache_state_count(old) == 1)
 		refcache_graph_release(rc, obj);
 }
 
@@ -530,8 +534,14 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	}
 	start = ktime_get_ns();
 	WRITE_ONCE(rc->gc_active, true);
-	/* Every get that did not see gc_active has taken its reference. */
-	synchronize_rcu();
+	/*
+	 * Every get that did not see gc_active has taken its reference. An
+	 * expedited grace period: a collection is asked for explicitly (or
+	 * after gc_threshold creations), and a normal one would add
+	 * milliseconds to every run, collections of a handful of objects
+	 * included.
+	 */
+	synchronize_rcu_expedited();
 	refcache_gc_mark(rc, marks, end);
 	n = refcache_gc_sweep(rc, marks, end, dry_run, &garbage);
 	paused = ktime_get_ns() - start;
