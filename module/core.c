@@ -505,9 +505,9 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 	for (i = 0; i < count; i++) {
 		struct refcache_obj *obj = objs[i];
 
+		/* Stale readers may look at links_in and links (see top). */
 		obj->rc = rc;
-		obj->links_in = 0;
-		obj->gc_next = 0;
+		WRITE_ONCE(obj->links_in, 0);
 		RCU_INIT_POINTER(obj->links, NULL);
 		refcache_fill(obj, ids[i]);
 		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
