@@ -239,7 +239,8 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
  * The final put of object @id happened and the caller owns the dead @obj.
  * Called with no refcache lock held.
  */
-static noinline void refcache_release(struct refcache_obj *obj, u32 id)
+static __always_inline void __refcache_release(struct refcache_obj *obj,
+						u32 id)
 {
 	struct refcache *rc = obj->rc;
 
@@ -250,6 +251,12 @@ static noinline void refcache_release(struct refcache_obj *obj, u32 id)
 		refcache_release_links(obj);
 	else
 		__refcache_retire(obj, id);
+}
+
+/* __refcache_release(), out of line for puts that are rarely final. */
+static noinline void refcache_release(struct refcache_obj *obj, u32 id)
+{
+	__refcache_release(obj, id);
 }
 
 /*
@@ -361,9 +368,17 @@ static __always_inline int refcache_put_common(struct refcache *rc, u32 id,
 	if (ret < 0)
 		return ret;
 	trace_refcache_put(id, ret);
-	/* The count was 1 and the put ours: nobody else can reach @found now. */
-	if (!ret)
-		refcache_release(found, id);
+	/*
+	 * The count was 1 and the put ours: nobody else can reach @found now.
+	 * The holder of an object (refcache_put()) is who usually drops the
+	 * last reference: inline there.
+	 */
+	if (!ret) {
+		if (obj)
+			__refcache_release(found, id);
+		else
+			refcache_release(found, id);
+	}
 	return ret;
 }
 
