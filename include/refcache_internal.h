@@ -55,8 +55,10 @@ static inline u32 refcache_id_slot(u32 id)
  *	an outside reference is refused while the count <= @links_in.
  * @gc_next: the slot of the next object on a work list of the collector or
  *	of a cascading release (0 ends it); under rc->graph_lock.
- * @rc: the table it lives in; every object of a table comes from that
- *	table's own cache, so this never changes, even across reuse.
+ * @rc: the table it lives in, set by the creator. While the object is
+ *	free, SLUB keeps its free pointer here (refcache_cache_create()), so
+ *	only the creator, holders of a reference and the owner of the release
+ *	read it, never a reader that found the object under RCU alone.
  * @links: outgoing links, newest first (struct refcache_link.next). An RCU
  *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
  *	object starts with none; once the count is 0 it is only taken apart.

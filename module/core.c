@@ -240,7 +240,7 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
  * Called with no refcache lock held.
  */
 static __always_inline void __refcache_release(struct refcache_obj *obj,
-						u32 id)
+					       u32 id)
 {
 	struct refcache *rc = obj->rc;
 
