@@ -456,11 +456,10 @@ static void refcache_ids_are_not_reused_at_once(struct kunit *test)
 }
 
 /*
- * README and table.c: a freed slot waits behind the other free slots of its
- * CPU and, beyond those, behind at least 1,024 others (the shared list is
- * drawn from only while it holds more than 1024; fresh slots are taken
- * before that). So more than 1024 objects are created before a freed slot
- * is used again.
+ * README and table.c: a freed slot goes to the back of the shared list,
+ * never straight back to a CPU's batch, and that list is drawn from only
+ * while it holds more than 1024 slots (fresh slots are taken before that).
+ * So more than 1024 objects are created before a freed slot is used again.
  */
 static void refcache_freed_slot_waits_behind_others(struct kunit *test)
 {
