@@ -9,10 +9,10 @@
 #include <linux/slab.h>
 
 /*
- * SLAB_NO_MERGE arrived in 6.5. Without it SLUB may merge refcache_obj into
- * another cache of the same size, and /sys/kernel/slab/refcache_obj is then
- * a link to the merged cache: its counts include other users' objects. On
- * such kernels boot with "slab_nomerge" to get a cache of its own.
+ * SLAB_NO_MERGE arrived in 6.5. The tables' caches do not need it (SLUB never
+ * merges a SLAB_TYPESAFE_BY_RCU cache); the benchmark's baseline cache
+ * does, so that its slab is its own. Before 6.5 SLUB may merge that one
+ * with another cache of the same size.
  */
 #ifdef SLAB_NO_MERGE
 #define REFCACHE_SLAB_NO_MERGE	SLAB_NO_MERGE

@@ -51,7 +51,12 @@
 
 static unsigned int refcache_payload_size;
 
-/* Objects taken from the tables' caches and not yet returned. */
+/*
+ * Objects taken from the tables' caches and not yet returned, per CPU (a
+ * CPU's count goes negative when it frees what another took). Changed only
+ * by its own CPU, with preemption off (refcache_slab_add()), never from
+ * interrupts; summed with plain reads by refcache_slab_objects().
+ */
 static DEFINE_PER_CPU(long, refcache_slab_count);
 /* Names the caches of tables other than the default one. */
 static atomic_t refcache_cache_seq = ATOMIC_INIT(0);
