@@ -36,28 +36,64 @@ rc_need_packages() {
 		"${missing[@]}" >&2 || rc_die "apt-get install failed: ${missing[*]}"
 }
 
-# rc_kernel_src: print the path of the unpacked Debian 6.12 tree, unpacking it
-# once per package version.
+# Patches to the kernel tree (scripts/patches/*.patch, applied in name order
+# with patch -p1): each file's header says what it fixes and when upstream
+# stopped needing it.
+RC_PATCHES=("$RC_TOP"/scripts/patches/*.patch)
+
+# rc_patches_key: a short hash of the patches' contents, which names the
+# patched tree (and so enters every kernel's cache key).
+rc_patches_key() {
+	cat "${RC_PATCHES[@]}" | sha256sum | cut -c1-8
+}
+
+# rc_kernel_src [pristine]: print the path of the unpacked Debian 6.12 tree,
+# unpacked and patched once per package version and set of patches:
+# $RC_CACHE/src/VERSION-pPATCHKEY. "pristine" gives the tree as Debian ships
+# it (VERSION-pristine), for showing what the patches fix.
 rc_kernel_src() {
-	local ver dir tarball=/usr/src/$RC_SRC_PKG.tar.xz
+	local ver dir tarball=/usr/src/$RC_SRC_PKG.tar.xz p
 	ver=$(dpkg-query -W -f='${Version}' "$RC_SRC_PKG") || rc_die "$RC_SRC_PKG not installed"
-	dir=$RC_CACHE/src/$ver
+	if [ "${1:-}" = pristine ]; then
+		dir=$RC_CACHE/src/$ver-pristine
+	else
+		dir=$RC_CACHE/src/$ver-p$(rc_patches_key)
+	fi
 	if [ ! -e "$dir/.unpacked" ]; then
-		rc_log "unpacking $tarball (once per version)"
+		rc_log "unpacking $tarball into $dir (once per version and patch set)"
 		rm -rf "$dir" && mkdir -p "$dir"
 		tar -xf "$tarball" -C "$dir" --strip-components=1 || rc_die "cannot unpack $tarball"
+		if [ "${1:-}" != pristine ]; then
+			for p in "${RC_PATCHES[@]}"; do
+				rc_apply_patch "$dir" "$p" || exit 1
+			done
+		fi
 		touch "$dir/.unpacked"
 	fi
 	printf '%s\n' "$dir"
 }
 
-# rc_config_key SRC FRAGMENT...: a short hash of the tree version and the
-# options the fragments set (comments and order do not matter), naming the
-# build directory.
+# rc_apply_patch TREE PATCH: apply PATCH to TREE unless it is applied
+# already (it reverses cleanly), so running this twice changes nothing.
+rc_apply_patch() {
+	local tree=$1 p=$2
+	if patch -d "$tree" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
+		rc_log "already applied: ${p##*/}"
+		return 0
+	fi
+	rc_log "applying ${p##*/}"
+	patch -d "$tree" -p1 -N -s -f <"$p" >&2 || { rc_log "cannot apply $p to $tree"; return 1; }
+}
+
+# rc_config_key SRC BASE FRAGMENT...: a short hash of the tree (its version,
+# its directory's name, which names its patches), the base configuration and
+# the options the fragments set (comments and order do not matter), naming
+# the build directory.
 rc_config_key() {
-	local src=$1
-	shift
-	{ head -n 5 "$src/Makefile"; grep -h '^[^#]' "$@" | sort -u; } | sha256sum | cut -c1-12
+	local src=$1 base=$2
+	shift 2
+	{ head -n 5 "$src/Makefile"; echo "${src##*/} $base"; grep -h '^[^#]' "$@" | sort -u; } |
+		sha256sum | cut -c1-12
 }
 
 # rc_check_config BUILD FRAGMENT...: every option a fragment sets must be in
@@ -76,16 +112,20 @@ rc_check_config() {
 	return $bad
 }
 
-# rc_build_kernel ARCH NAME FRAGMENT...: configure and build a kernel from the
-# 6.12 tree; print its build directory. Like kunit.py, the config is the
-# fragments with every other option at its default (olddefconfig), which
-# builds in a fraction of defconfig's time. Rebuilt only when the tree or a
-# fragment changes.
+# rc_build_kernel [-s pristine] ARCH NAME FRAGMENT...: configure and build a
+# kernel from the (patched) 6.12 tree; print its build directory. The config
+# is allnoconfig with the fragments forced on (KCONFIG_ALLCONFIG), so a kernel
+# holds what its fragments ask for and what that needs, nothing else: the
+# fragments list every option a test depends on. Rebuilt only when the tree,
+# its patches or a fragment changes. -s pristine builds from Debian's tree
+# without scripts/patches.
 rc_build_kernel() {
-	local arch=$1 name=$2 src key build t0
+	local arch name src key build t0 which=""
+	if [ "$1" = -s ]; then which=$2; shift 2; fi
+	arch=$1 name=$2
 	shift 2
-	src=$(rc_kernel_src) || exit 1
-	key=$(rc_config_key "$src" "$@")
+	src=$(rc_kernel_src ${which:+"$which"}) || exit 1
+	key=$(rc_config_key "$src" allnoconfig "$@")
 	build=$RC_CACHE/build/$name-$key
 	if [ -e "$build/.built" ]; then
 		printf '%s\n' "$build"
@@ -94,25 +134,27 @@ rc_build_kernel() {
 	t0=$(date +%s)
 	rc_log "building $name kernel in $build (cached afterwards)"
 	rm -rf "$build" && mkdir -p "$build"
-	cat "$@" >"$build/.config"
-	make -s -C "$src" O="$build" ARCH="$arch" olddefconfig >&2 || rc_die "olddefconfig failed"
+	cat "$@" >"$build/.fragments"
+	make -s -C "$src" O="$build" ARCH="$arch" KCONFIG_ALLCONFIG="$build/.fragments" \
+		allnoconfig >&2 || rc_die "allnoconfig failed"
 	rc_check_config "$build" "$@" || rc_die "kernel config for $name lacks required options"
 	make -s -C "$src" O="$build" ARCH="$arch" -j"$RC_JOBS" >&2 ||
 		rc_die "kernel build for $name failed"
 	printf '%s\n' "$src" >"$build/.src"
 	touch "$build/.built"
-	rc_log "$name kernel built in $(($(date +%s) - t0)) s"
+	rc_log "$name kernel built in $(($(date +%s) - t0)) s ($(find "$build" -name '*.o' | wc -l) object files)"
 	printf '%s\n' "$build"
 }
 
 # Packages every script needs on a fresh Debian 12 machine.
 RC_PACKAGES=(linux-source-6.12 busybox-static build-essential bc flex bison
-	libelf-dev libssl-dev python3 xz-utils kmod)
+	libelf-dev libssl-dev python3 xz-utils kmod patch)
 
 # rc_uml_kernel: provision, then print the UML build directory.
 rc_uml_kernel() {
 	rc_need_packages "${RC_PACKAGES[@]}"
-	rc_build_kernel um uml "$RC_TOP/scripts/uml.config" "$RC_TOP/kunit/.kunitconfig"
+	rc_build_kernel um uml "$RC_TOP/scripts/uml-env.config" "$RC_TOP/scripts/uml.config" \
+		"$RC_TOP/kunit/.kunitconfig"
 }
 
 # rc_build_modules NAME KDIR [MAKEARGS...]: build the module and its tests in
@@ -164,12 +206,20 @@ rc_qemu_kernel() {
 		"$RC_TOP/scripts/qemu-$variant.config"
 }
 
-# Debian's own 6.12 kernel as the distribution ships it, no debugging
-# options (qemu-run.sh -k debian): the SMP figures to quote. Its image comes
-# from the archive, never from the host's /boot, which a fresh machine need
-# not have and which these scripts leave alone; its modules are built
-# against the matching header package in /usr/src.
-RC_DEBIAN_HEADERS=linux-headers-6.12-amd64
+# Debian's own kernels as the distribution ships them, no debugging options
+# (qemu-run.sh -k debian, -k debian-6.1): 6.12, for the SMP figures to quote,
+# and 6.1, the kernel Debian 12 runs by default. Their images come from the
+# archive, never from the host's /boot, which a fresh machine need not have
+# and which these scripts leave alone; their modules are built against the
+# matching header package in /usr/src. rc_debian_headers_pkg VERSION: the
+# package that brings those headers (6.1: the default kernel's metapackage).
+rc_debian_headers_pkg() {
+	case $1 in
+	6.12) echo linux-headers-6.12-amd64 ;;
+	6.1) echo linux-headers-amd64 ;;
+	*) rc_die "no Debian kernel $1 (6.12 or 6.1)" ;;
+	esac
+}
 
 # rc_download_deb DIR PKG=VERSION...: apt-get download the first of the
 # packages that the package lists have into DIR; print the .deb's path.
@@ -187,17 +237,18 @@ rc_download_deb() {
 	return 1
 }
 
-# rc_debian_kernel: provision, then print the directory holding the
-# linux-image package that matches the newest installed
-# /usr/src/linux-headers-6.12.*-amd64, unpacked (boot/vmlinuz-KVER,
-# boot/config-KVER, lib/modules/KVER/): $RC_CACHE/debian/KVER_VERSION,
-# downloaded once per version. Its .kver names the kernel release, its .kdir
-# the headers to build modules against.
+# rc_debian_kernel [VERSION]: provision, then print the directory holding
+# the linux-image package (VERSION 6.12, the default, or 6.1) that matches
+# the newest installed /usr/src/linux-headers-VERSION.*-amd64, unpacked
+# (boot/vmlinuz-KVER, boot/config-KVER, lib/modules/KVER/):
+# $RC_CACHE/debian/KVER_VERSION, downloaded once per version. Its .kver names
+# the kernel release, its .kdir the headers to build modules against.
 rc_debian_kernel() {
-	local hdr kver ver dir deb
-	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$RC_DEBIAN_HEADERS"
-	hdr=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.12.*-amd64' | sort -V | tail -n 1)
-	[ -n "$hdr" ] || rc_die "no /usr/src/linux-headers-6.12.*-amd64 after installing $RC_DEBIAN_HEADERS"
+	local v=${1:-6.12} pkg hdr kver ver dir deb
+	pkg=$(rc_debian_headers_pkg "$v") || exit 1
+	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$pkg"
+	hdr=$(find /usr/src -maxdepth 1 -name "linux-headers-$v.*-amd64" | sort -V | tail -n 1)
+	[ -n "$hdr" ] || rc_die "no /usr/src/linux-headers-$v.*-amd64 after installing $pkg"
 	kver=${hdr#/usr/src/linux-headers-}
 	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver") ||
 		rc_die "$hdr belongs to no linux-headers-$kver package"
@@ -211,7 +262,7 @@ rc_debian_kernel() {
 		set -- "linux-image-$kver-unsigned=$ver" "linux-image-$kver=$ver"
 		deb=$(rc_download_deb "$dir/deb" "$@") ||
 			{ rc_apt_update && deb=$(rc_download_deb "$dir/deb" "$@"); } ||
-			rc_die "no linux-image-$kver at $ver, the headers' version, in the package lists (the archive keeps only the newest: upgrade $RC_DEBIAN_HEADERS)"
+			rc_die "no linux-image-$kver at $ver, the headers' version, in the package lists (the archive keeps only the newest: upgrade $pkg)"
 		dpkg-deb -x "$deb" "$dir" || rc_die "cannot unpack $deb"
 		rm -rf "$dir/deb"
 		[ -f "$dir/boot/vmlinuz-$kver" ] || rc_die "$deb has no boot/vmlinuz-$kver"
@@ -234,24 +285,90 @@ rc_copy_host_file() {
 }
 
 # rc_runner_args DEFAULT_KERNEL USAGE_FILE "$@": the options uml-run.sh and
-# qemu-run.sh share (-k KERNEL -m MEM -t SECONDS -a 'KERNEL ARGS' -o DIR)
-# into kernel, mem, timeout, append and dir; RC_ARGS gets the command that
-# follows. A bad option prints USAGE_FILE's "# usage" block and exits 2.
+# qemu-run.sh share (-k KERNEL -m MEM -t SECONDS -a 'KERNEL ARGS' -o DIR, and
+# uml-run.sh's -x BYTES) into kernel, mem, timeout, append, dir and xsave;
+# RC_ARGS gets the command that follows. A bad option prints USAGE_FILE's
+# "# usage" block and exits 2.
 rc_runner_args() {
 	local opt OPTIND=1 usage=$2
-	kernel=$1 mem=1G timeout=600 append="" dir=""
+	kernel=$1 mem=1G timeout=600 append="" dir="" xsave=""
 	shift 2
-	while getopts k:m:t:a:o: opt; do
+	while getopts k:m:t:a:o:x: opt; do
 		case $opt in
 		k) kernel=$OPTARG ;;
 		m) mem=$OPTARG ;;
 		t) timeout=$OPTARG ;;
 		a) append=$OPTARG ;;
 		o) dir=$OPTARG ;;
-		*) sed -n '/^# usage/,/^#   -o/p' "$usage" >&2; exit 2 ;;
+		x) xsave=$OPTARG ;;
+		*) sed -n '/^# usage/,/^#   -x/p' "$usage" >&2; exit 2 ;;
 		esac
 	done
 	shift $((OPTIND - 1))
 	[ $# -gt 0 ] || rc_die "no command given"
 	RC_ARGS=("$@")
+}
+
+# rc_uml_tempdir: the directory UML maps its memory from, chosen as
+# arch/um/os-Linux/mem.c does: $TMPDIR, $TMP or $TEMP, else /dev/shm, else /tmp.
+rc_uml_tempdir() {
+	local v
+	for v in "${TMPDIR:-}" "${TMP:-}" "${TEMP:-}"; do
+		[ -n "$v" ] && { printf '%s\n' "$v"; return; }
+	done
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+		echo /dev/shm
+	else
+		echo /tmp
+	fi
+}
+
+# rc_uml_preflight: fail with one line if this host cannot run UML at all
+# for a reason visible before boot: a memory directory that refuses exec
+# mappings (mounted noexec).
+rc_uml_preflight() {
+	local tmp opts
+	tmp=$(rc_uml_tempdir)
+	opts=$(findmnt -n -o OPTIONS --target "$tmp" 2>/dev/null) || return 0
+	case ,$opts, in
+	*,noexec,*) rc_die "UML cannot run here: $tmp, where it maps its memory, is mounted noexec (remount it with exec, or set TMPDIR to a tmpfs directory that allows exec)" ;;
+	esac
+}
+
+# rc_uml_diagnose CONSOLE_LOG: when a UML kernel died before its command
+# finished, print one line naming the cause if the log shows a known one
+# (the host's XSAVE size, no PTRACE_SYSEMU, no exec mappings); false if not.
+rc_uml_diagnose() {
+	local log=$1 size
+	if grep -q 'ptrace set fp regs failed, errno = 14' "$log"; then
+		size=$(sed -n 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' "$log" | head -n 1)
+		echo "UML cannot start user space on this host: the host refused its FP registers" \
+			"(PTRACE_SETREGSET, EFAULT) because its XSAVE area (${size:-more than 2696} bytes;" \
+			"Intel CPUs with AMX: 11008) is larger than this kernel restores;" \
+			"build it from the tree with scripts/patches/ applied (rc_kernel_src)"
+	elif grep -qE 'check_sysemu|syscall emulation for ptrace\.\.\.missing' "$log"; then
+		echo "UML cannot run on this host: its ptrace lacks PTRACE_SYSEMU (as under gVisor," \
+			"WSL1 or a seccomp profile that filters ptrace); run on a plain Linux host or VM"
+	elif grep -q 'must be not mounted noexec' "$log" ||
+		grep -qE 'Checking PROT_EXEC mmap in .*\.\.\.[A-Z]' "$log"; then
+		echo "UML cannot run on this host: $(rc_uml_tempdir) refuses exec mappings" \
+			"(mounted noexec?); set TMPDIR to a tmpfs directory that allows exec"
+	else
+		return 1
+	fi
+}
+
+# rc_xsave_preload: build scripts/xsave-preload.c (an LD_PRELOAD shim that
+# makes ptrace() answer as a host with a larger XSAVE area; see its header)
+# into the cache once per source; print the library's path.
+rc_xsave_preload() {
+	local so
+	so=$RC_CACHE/tools/xsave-preload-$(sha256sum <"$RC_TOP/scripts/xsave-preload.c" | cut -c1-8).so
+	if [ ! -e "$so" ]; then
+		mkdir -p "${so%/*}"
+		gcc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$so.tmp" \
+			"$RC_TOP/scripts/xsave-preload.c" -ldl >&2 || rc_die "cannot build scripts/xsave-preload.c"
+		mv "$so.tmp" "$so"
+	fi
+	printf '%s\n' "$so"
 }

@@ -4,11 +4,12 @@
 # Boot a refcache QEMU test kernel (x86_64, 2 vCPUs, multi-threaded TCG) and
 # run one command inside it, as root; the SMP counterpart of uml-run.sh.
 #
-# usage: scripts/qemu-run.sh [-k kasan|kcsan|debian] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
+# usage: scripts/qemu-run.sh [-k kasan|kcsan|debian|debian-6.1] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
 #   -k  kernel variant: kasan (default; qemu.config + qemu-kasan.config),
 #       kcsan (qemu.config + qemu-kcsan.config, the data race detector) or
 #       debian (Debian's own 6.12 amd64 kernel, no debugging options: for
-#       benchmarks; see rc_debian_kernel in lib.sh)
+#       benchmarks; see rc_debian_kernel in lib.sh) or debian-6.1 (Debian 12's
+#       default kernel, the one its users run)
 #   -m  guest memory (default 1G)
 #   -t  time limit for the whole boot (default 600)
 #   -a  extra kernel command line
@@ -58,9 +59,9 @@ kasan | kcsan)
 	# kasan_multi_shot: report every KASAN error, not only the first.
 	kargs=kasan_multi_shot
 	;;
-debian)
-	build=$(rc_debian_kernel)
-	moddir=$(rc_build_modules qemu-debian "$(cat "$build/.kdir")")
+debian | debian-6.1)
+	if [ "$kernel" = debian ]; then build=$(rc_debian_kernel 6.12); else build=$(rc_debian_kernel 6.1); fi
+	moddir=$(rc_build_modules "qemu-$kernel" "$(cat "$build/.kdir")")
 	image=$build/boot/vmlinuz-$(cat "$build/.kver")
 	# Everything the init uses is built in (8250 console, devtmpfs,
 	# debugfs, tracefs, devpts, tmpfs), so no distribution module goes
@@ -69,7 +70,7 @@ debian)
 	# rather than depend on that default.
 	kargs=8250.nr_uarts=4
 	;;
-*) rc_die "no kernel '$kernel' (kasan, kcsan or debian)" ;;
+*) rc_die "no kernel '$kernel' (kasan, kcsan, debian or debian-6.1)" ;;
 esac
 
 if [ -z "$dir" ]; then

@@ -5,13 +5,18 @@
 # with the host's file system as root (hostfs) and the refcache modules
 # built for that kernel.
 #
-# usage: scripts/uml-run.sh [-k test|bench] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] CMD [ARG...]
-#   -k  which kernel: "test" (default: KASAN, lockdep, ...; scripts/uml.config
-#       and kunit/.kunitconfig) or "bench" (no debugging: scripts/uml-bench.config)
+# usage: scripts/uml-run.sh [-k test|bench|pristine] [-m MEM] [-t SECONDS] [-a 'KERNEL ARGS'] [-o DIR] [-x BYTES] CMD [ARG...]
+#   -k  which kernel: "test" (default: KASAN, lockdep, ...; scripts/uml-env.config,
+#       scripts/uml.config and kunit/.kunitconfig), "bench" (no debugging:
+#       scripts/uml-env.config and scripts/uml-bench.config) or "pristine"
+#       (bench's config built from Debian's tree without scripts/patches: the
+#       kernel that shows what the patches fix)
 #   -m  UML memory (default 1G)
 #   -t  time limit for the whole boot (default 600)
 #   -a  extra kernel command line
 #   -o  keep the run's files here (default: a fresh directory under the cache)
+#   -x  boot as if the host's XSAVE area were BYTES long (11008: an Intel CPU
+#       with AMX), through the LD_PRELOAD shim scripts/xsave-preload.c
 #
 # Inside, CMD runs in the repository with RC_MODDIR naming the directory that
 # holds module/refcache.ko and kunit/refcache_kunit.ko. Its output is printed;
@@ -23,14 +28,23 @@ set -eu
 rc_runner_args test "$0" "$@"
 set -- "${RC_ARGS[@]}"
 
+rc_uml_preflight
 case $kernel in
 test) build=$(rc_uml_kernel) ;;
-bench)
+bench | pristine)
 	rc_need_packages "${RC_PACKAGES[@]}"
-	build=$(rc_build_kernel um uml-bench "$RC_TOP/scripts/uml-bench.config")
+	if [ "$kernel" = bench ]; then set -- -- "$@"; else set -- -s pristine -- "$@"; fi
+	opts=()
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	build=$(rc_build_kernel "${opts[@]}" um "uml-$kernel" "$RC_TOP/scripts/uml-env.config" \
+		"$RC_TOP/scripts/uml-bench.config")
 	;;
-*) rc_die "no kernel '$kernel' (test or bench)" ;;
+*) rc_die "no kernel '$kernel' (test, bench or pristine)" ;;
 esac
+read -r -a extra <<<"$append"
+preload=()
+[ -z "$xsave" ] || preload=(env LD_PRELOAD="$(rc_xsave_preload)" RC_XSAVE_SIZE="$xsave")
 src=$(cat "$build/.src")
 moddir=$(rc_build_modules "uml-$kernel" "$src" O="$build" ARCH=um)
 
@@ -50,15 +64,19 @@ rm -f "$dir"/{status,output,dmesg,console.log}
 # subshell keeps bash's note about how UML exited (it aborts on power-off
 # under KASAN) out of the output: the status file is what counts.
 (
-	timeout -k 5 "$timeout" "$build/linux" mem="$mem" console=tty \
+	timeout -k 5 "$timeout" "${preload[@]}" "$build/linux" mem="$mem" console=tty \
 		rootfstype=hostfs rootflags=/ rw init="$RC_TOP/scripts/uml-init.sh" \
-		RC_JOB="$dir" kasan_multi_shot $append \
+		RC_JOB="$dir" kasan_multi_shot "${extra[@]}" \
 		</dev/null >"$dir/console.log" 2>&1 || true
 ) 2>/dev/null
 if [ -s "$dir/output" ]; then cat "$dir/output"; fi
 if [ ! -s "$dir/status" ]; then
-	rc_log "UML kernel stopped before the command finished; last kernel lines:"
-	tail -n 40 "$dir/console.log" >&2
+	if why=$(rc_uml_diagnose "$dir/console.log"); then
+		rc_log "$why (kernel log: $dir/console.log)"
+	else
+		rc_log "UML kernel stopped before the command finished; last kernel lines:"
+		tail -n 40 "$dir/console.log" >&2
+	fi
 	exit 125
 fi
 exit "$(cat "$dir/status")"
