@@ -9,6 +9,26 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
+# Only the targets that run kbuild need a kernel tree at KDIR; if it has no
+# Makefile (no headers installed, a wrong KDIR, or a "build" link left behind
+# by removed headers), stop here with the next steps instead of kbuild's bare
+# "No such file or directory". clean, help and the script targets never look
+# at KDIR.
+KDIR_GOALS := all modules install
+
+ifneq ($(filter $(KDIR_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard $(KDIR)/Makefile),)
+define KDIR_MISSING
+no kernel build tree at $(KDIR) (no Makefile there). Next steps, any of:
+  - install the headers for the running kernel: apt-get install linux-headers-$(shell uname -r)
+  - build against another tree: make KDIR=/path/to/kernel/build
+  - run scripts/demo.sh, which builds a UML kernel and the module for it
+    without touching the host kernel
+endef
+$(error $(KDIR_MISSING))
+endif
+endif
+
 .PHONY: all modules clean install demo check bench help
 
 all: modules

@@ -22,6 +22,7 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -33,8 +34,15 @@
 #define GC_MAX_NODES	16U
 /* Up to 3n links per graph. */
 #define GC_MAX_LINKS	(3 * GC_MAX_NODES)
-/* Length of the chain released by one put. */
-#define GC_CHAIN_LEN	1000000U
+/*
+ * Length of the chain released by one put: a million by default, as the test
+ * command runs it; scripts/test.sh --quick loads the module with a shorter one
+ * (each free waits a grace period under KASAN's SLUB_RCU_DEBUG, some 40 s for
+ * a million in UML).
+ */
+static unsigned int chain_len = 1000000;
+module_param(chain_len, uint, 0444);
+MODULE_PARM_DESC(chain_len, "objects in refcache_release_of_long_chain (default 1000000)");
 
 /**
  * struct refcache_gc_fixture - one case's table
@@ -570,7 +578,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(refcache_gc_kvfree, kvfree, const void *);
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
-	const unsigned int n = GC_CHAIN_LEN;
+	const unsigned int n = max(chain_len, 2U);
 	u64 t0, t_create, t_link, t_put, t_gc, t_release, t_free;
 	struct refcache_stats st;
 	unsigned int i, batch;

@@ -26,6 +26,25 @@ expect() {
 	fi
 }
 
+# expect_err NAME WANT_STATUS PHRASE CMD...: the status must be WANT_STATUS
+# and stderr must contain PHRASE (stdout is not looked at)
+expect_err() {
+	local name=$1 want_rc=$2 phrase=$3 err rc ok=
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	n=$((n + 1))
+	case $err in *"$phrase"*) [ "$rc" = "$want_rc" ] && ok=1 ;; esac
+	if [ -n "$ok" ]; then
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		printf '# want status %s, stderr with: %s\n# got status %s, stderr: %s\n' \
+			"$want_rc" "$phrase" "$rc" "$err"
+	fi
+}
+
 # slot_order: read "objects" (ID REFCOUNT ...); say whether its lines go by
 # slot (the id's low 24 bits) and whether their ids go up too.
 slot_order() {
@@ -43,7 +62,9 @@ slot_order() {
 }
 
 echo "KTAP version 1"
-echo "1..25"
+echo "1..26"
+# debugfs is mounted (uml-init.sh) but refcache is not loaded yet.
+expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 expect "create prints the new id" 0 "1" $C create
 expect "create N prints N ids" 0 "$(printf '2\n3\n4')" $C create 3
@@ -82,6 +103,6 @@ $C create 3000 >/dev/null
 expect "objects goes by slot when slots are used again" 0 \
 	"in slot order with ids going down (new generations)" slot_order
 busybox rmmod refcache
-expect "no module: says what is missing" 1 "refcachectl: /sys/kernel/debug/refcache/ctl not found (is refcache loaded and debugfs mounted?)" $C create
+expect "no module: says what is missing" 1 "refcachectl: no /sys/kernel/debug/refcache: the refcache module is not loaded; load it: insmod module/refcache.ko (or modprobe refcache after make install), or try it in UML: scripts/demo.sh" $C create
 echo "# refcachectl: $((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,46 +3,74 @@
 #
 # The whole refcache test suite, from a fresh Debian 12 machine:
 #   1. builds: W=1, no warnings, against the UML test kernel and Debian's
-#      6.12 and 6.1 headers
+#      6.12 and 6.1 headers; make's own error without a kernel tree
 #   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
 #      dkms build against the Debian kernels, warning-free
-#   3. KUnit: refcache_kunit.ko in the UML test kernel, read by kunit.py
-#   4. refcachectl's test, the stress cases (scripts/stress/run.sh) and a
-#      smoke run of the benchmark in the UML test kernel
-#   5. stress cases 1-4, 7 and 10 and the tracepoint test on a 2-CPU QEMU
-#      kernel with KASAN, and cases 1-3 and 10 (with slub_debug on
-#      refcache_obj) and the KUnit concurrency suite on one with KCSAN;
-#      kmemleak scans after the stress runs there
+#   then two lanes side by side, UML on one core and QEMU on both:
+#   3. UML lane: KUnit (refcache_kunit.ko, read by kunit.py); the demo
+#      (scripts/demo.sh, which checks every step it shows); the AMX host: the
+#      demo again with ptrace answering as an 11,008-byte XSAVE host
+#      (uml-run.sh -x), and Debian's unpatched tree failing there with the
+#      runner's one-line diagnosis; refcachectl's test, the stress cases
+#      (scripts/stress/run.sh) and a smoke run of the benchmark
+#   4. QEMU lane, 2 CPUs: the KUnit concurrency suite and stress cases 1-3
+#      and 10 under KCSAN (with slub_debug on refcache_obj); stress cases 1-4,
+#      7 and 10 and the tracepoint test under KASAN, kmemleak scans after the
+#      stress runs; stress cases 1-4, 6, 7 and 10 and the tracepoint test in
+#      Debian 12's own 6.1 kernel. On a fresh machine this lane builds its
+#      two kernels first, while the UML lane runs.
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
 #
-# usage: scripts/test.sh     (logs go to $RC_CACHE/test-logs)
+# usage: scripts/test.sh [--quick]   (logs go to $RC_CACHE/test-logs)
+#   --quick  the edit-compile-test loop: the UML build, checkpatch and KUnit
+#            in UML; no QEMU, no other kernels
 set -u
 . "$(dirname "$0")/lib.sh"
 
-passed=0 failed=0 skipped=0 step=0
+quick=0
+case ${1:-} in
+--quick) quick=1 ;;
+"") ;;
+*) sed -n '/^# usage/,/^#            in UML/p' "$0" >&2; exit 2 ;;
+esac
+
+passed=0 failed=0 skipped=0
 logs=$RC_CACHE/test-logs
 rm -rf "$logs" && mkdir -p "$logs"
+lane=main
 
 # check NAME CMD...: run one check, count it, print a KTAP-style line.
 check() {
-	local name=$1 log
+	local name=$1 log t=$SECONDS
 	shift
-	step=$((step + 1))
-	log=$logs/$(printf '%02d' $step)-$name.log
+	log=$logs/$lane-$name.log
 	if "$@" >"$log" 2>&1; then
 		passed=$((passed + 1))
-		echo "ok $step - $name"
+		echo "ok - $name # $((SECONDS - t)) s"
 	else
 		failed=$((failed + 1))
-		echo "not ok $step - $name (log: $log)"
+		echo "not ok - $name # $((SECONDS - t)) s (log: $log)"
 		sed 's/^/# /' "$log" | tail -n 40
 	fi
 }
 
+# fails_with STATUS PATTERN CMD...: CMD must exit with STATUS and print a
+# line matching the extended regular expression PATTERN (its output shown).
+fails_with() {
+	local want=$1 pattern=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	echo "exit status $rc (want $want)"
+	[ "$rc" -eq "$want" ] && grep -qE "$pattern" <<<"$out"
+}
+
 t0=$(date +%s)
-rc_need_packages "${RC_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse dkms
+pkgs=("${RC_PACKAGES[@]}")
+[ $quick = 1 ] || pkgs+=("${RC_QEMU_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse dkms)
+rc_need_packages "${pkgs[@]}"
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
@@ -51,33 +79,39 @@ debian_headers() {
 	find /usr/src -maxdepth 1 -name "linux-headers-$1*-amd64" | sort -V | tail -n 1
 }
 
-echo "# builds and static checks"
-check build-uml rc_build_modules uml "$src" O="$uml" ARCH=um
-for v in 6.12 6.1; do
-	hdr=$(debian_headers "$v.")
-	if [ -z "$hdr" ]; then
-		check "build-debian-$v" false
+static_lane() {
+	echo "# builds and static checks"
+	check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
+		"$RC_TOP"/kunit/*.c
+	check build-uml rc_build_modules uml "$src" O="$uml" ARCH=um
+	[ $quick = 0 ] || return 0
+	for v in 6.12 6.1; do
+		hdr=$(debian_headers "$v.")
+		if [ -z "$hdr" ]; then
+			check "build-debian-$v" false
+		else
+			check "build-debian-$v" rc_build_modules "debian-$v" "$hdr"
+		fi
+	done
+	if hdr=$(debian_headers 6.12.) && [ -n "$hdr" ]; then
+		check sparse rc_build_modules sparse-6.12 "$hdr" C=2
 	else
-		check "build-debian-$v" rc_build_modules "debian-$v" "$hdr"
+		check sparse false
 	fi
-done
-if hdr=$(debian_headers 6.12.) && [ -n "$hdr" ]; then
-	check sparse rc_build_modules sparse-6.12 "$hdr" C=2
-else
-	check sparse false
-fi
-# DKMS, for the Debian kernels people run (their header packages are what
-# dkms builds against).
-check dkms-add "$RC_TOP/scripts/dkms.sh" add
-for v in 6.12 6.1; do
-	hdr=$(debian_headers "$v.")
-	kver=${hdr#/usr/src/linux-headers-}
-	check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
-done
-check dkms-remove "$RC_TOP/scripts/dkms.sh" remove
-check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
-	--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
-	"$RC_TOP"/kunit/*.c
+	# A newcomer's first make, on a machine without a kernel tree.
+	check make-without-kernel-tree fails_with 2 'linux-headers-' \
+		make -s -C "$RC_TOP" KDIR=/nonexistent/build
+	# DKMS, for the Debian kernels people run (their header packages are
+	# what dkms builds against).
+	check dkms-add "$RC_TOP/scripts/dkms.sh" add
+	for v in 6.12 6.1; do
+		hdr=$(debian_headers "$v.")
+		kver=${hdr#/usr/src/linux-headers-}
+		check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
+	done
+	check dkms-remove "$RC_TOP/scripts/dkms.sh" remove
+}
 
 # kunit_field NAME SUMMARY: the count kunit.py's summary gives for NAME, or 0.
 kunit_field() {
@@ -86,14 +120,17 @@ kunit_field() {
 	echo "${n:-0}"
 }
 
-# kunit_run NAME RUNNER [RUNNER OPTIONS]: boot a test kernel, load the KUnit
-# module, count its cases as kunit.py reads them, check the kernel log.
+# kunit_run NAME RUNNER [RUNNER OPTIONS] [-- MODULE PARAMETERS]: boot a test
+# kernel, load the KUnit module, count its cases as kunit.py reads them,
+# check the kernel log.
 kunit_run() {
-	local name=$1 runner=$2 run summary
+	local name=$1 runner=$2 run summary opts=()
 	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+	[ $# -eq 0 ] || shift
 	echo "# $name (${runner%-run.sh})"
 	run=$logs/$name-run
-	check "$name-boot" "$RC_TOP/scripts/$runner" "$@" -o "$run" scripts/kunit-uml.sh
+	check "$name-boot" "$RC_TOP/scripts/$runner" "${opts[@]}" -o "$run" scripts/kunit-uml.sh "$@"
 	# The kernel prints an empty KTAP document at boot (no built-in suites);
 	# kunit.py reads the first document it finds, so hand it the module's.
 	awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
@@ -113,16 +150,12 @@ kunit_run() {
 	check "$name-kernel-log" rc_check_kernel_log "$run/console.log"
 }
 
-kunit_run kunit uml-run.sh
-# The racing suite again, on two real CPUs under the data race detector.
-kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -a "kunit.filter_glob=refcache_concurrency*"
-
 # ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
 # through scripts/RUNNER (uml-run.sh or qemu-run.sh); count the top-level
 # "ok N" / "not ok N" lines it prints (an "ok" marked "# SKIP" counts as
 # skipped, not passed), then check the kernel log.
 ktap_run() {
-	local name=$1 runner=$2 out p f s rc=0 opts=()
+	local name=$1 runner=$2 out p f s rc=0 opts=() t=$SECONDS
 	shift 2
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
@@ -134,7 +167,7 @@ ktap_run() {
 	p=$(grep -cE '^ok [0-9]+ - [^#]*$' "$out")
 	s=$(grep -cE '^ok [0-9]+ - .*# SKIP' "$out")
 	f=$(grep -cE '^not ok [0-9]+' "$out")
-	echo "  $name: $p passed, $f failed, $s skipped"
+	echo "  $name: $p passed, $f failed, $s skipped, $((SECONDS - t)) s"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
@@ -144,21 +177,111 @@ ktap_run() {
 	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
 }
 
-ktap_run refcachectl uml-run.sh -- scripts/cli-test.sh
-ktap_run stress uml-run.sh -t 1200 -- scripts/stress/run.sh
-# Case 8 wants a small machine, and big objects to fill it in time.
-ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+# xsave_size CONSOLE_LOG: the host XSAVE size the patched UML printed at boot.
+xsave_size() {
+	sed -n 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' "$1" | head -n 1
+}
 
-# Real SMP: two vCPUs under QEMU (TCG), once with KASAN, once with KCSAN.
-ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
-ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
-# KCSAN is the non-KASAN kernel, so SLUB's own poisoning and red zones can
-# watch refcache_obj there (run.sh validates the cache after each case).
-ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -a "slub_debug=FZPU,refcache_obj" -- \
-	scripts/stress/run.sh 1 2 3 10
+# The AMX host, shown on this one: with ptrace answering as an 11,008-byte
+# XSAVE host would, the patched test kernel runs the demo, and a kernel from
+# Debian's unpatched tree dies at its first user process, which the runner
+# names in one line. Without the shim the unpatched kernel boots where the
+# real host's area fits UML's 2,696 bytes, and dies as above where it does
+# not (a real AMX host).
+amx_steps() {
+	local size
+	check demo-as-amx-host fails_with 0 'demo: every step showed what it says' \
+		"$RC_TOP/scripts/uml-run.sh" -x 11008 -o "$logs/demo-amx-run" scripts/demo-uml.sh
+	check demo-as-amx-host-xsave-11008 grep -F 'x86 XSAVE area: 11008 bytes on the host' \
+		"$logs/demo-amx-run/console.log"
+	check demo-as-amx-host-kernel-log rc_check_kernel_log "$logs/demo-amx-run/console.log"
+	check unpatched-uml-as-amx-host fails_with 125 'cannot start user space on this host.*XSAVE' \
+		"$RC_TOP/scripts/uml-run.sh" -k pristine -x 11008 -o "$logs/pristine-amx-run" true
+	size=$(xsave_size "$logs/demo-run/console.log")
+	if [ -n "$size" ] && [ "$size" -le 2696 ]; then
+		check "unpatched-uml-on-this-host-$size" "$RC_TOP/scripts/uml-run.sh" -k pristine \
+			-o "$logs/pristine-run" true
+	else
+		check "unpatched-uml-on-this-host-${size:-unknown}" fails_with 125 \
+			'cannot start user space on this host' \
+			"$RC_TOP/scripts/uml-run.sh" -k pristine -o "$logs/pristine-run" true
+	fi
+}
 
-echo "# benchmark smoke run in UML"
-check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke
+uml_lane() {
+	if [ $quick = 1 ]; then
+		# The quick loop's one shortcut: a chain of 10,000 objects, not a
+		# million, in refcache_release_of_long_chain.
+		kunit_run kunit uml-run.sh -- chain_len=10000
+		return 0
+	fi
+	kunit_run kunit uml-run.sh
+	echo "# demo (uml)"
+	check demo fails_with 0 'demo: every step showed what it says' \
+		"$RC_TOP/scripts/demo.sh" -o "$logs/demo-run"
+	check demo-kernel-log rc_check_kernel_log "$logs/demo-run/console.log"
+	echo "# the AMX host (uml)"
+	amx_steps
+	ktap_run refcachectl uml-run.sh -- scripts/cli-test.sh
+	ktap_run stress uml-run.sh -t 1200 -- scripts/stress/run.sh
+	# Case 8 wants a small machine, and big objects to fill it in time.
+	ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+	echo "# benchmark smoke run (uml)"
+	check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke
+}
+
+qemu_lane() {
+	# The kernels first (on a fresh machine they build while the UML lane
+	# runs), each a check of its own so a failed build says so.
+	check qemu-kcsan-kernel rc_qemu_kernel kcsan
+	check qemu-kasan-kernel rc_qemu_kernel kasan
+	check debian-6.1-kernel rc_debian_kernel 6.1
+	# The racing suite again, on two real CPUs under the data race detector.
+	kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -a "kunit.filter_glob=refcache_concurrency*"
+	# KCSAN is the non-KASAN kernel, so SLUB's own poisoning and red zones
+	# can watch refcache_obj there (run.sh validates the cache after each
+	# case).
+	ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -a "slub_debug=FZPU,refcache_obj" -- \
+		scripts/stress/run.sh 1 2 3 10
+	ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
+	ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
+	# Debian 12's default kernel, as its users run it.
+	ktap_run debian-6.1-stress qemu-run.sh -k debian-6.1 -t 1800 -- \
+		scripts/stress/run.sh 1 2 3 4 6 7 10
+	ktap_run debian-6.1-tracepoints qemu-run.sh -k debian-6.1 -- scripts/trace-test.sh
+}
+
+# lane_run NAME FUNCTION: run FUNCTION as lane NAME, its report in $logs/NAME.out
+# and its counts in $logs/NAME.counts; run_lane runs one in the background.
+lane_run() {
+	local t
+	lane=$1 passed=0 failed=0 skipped=0
+	t=$(date +%s)
+	"$2" >"$logs/$1.out" 2>&1
+	echo "# $1 lane: $(($(date +%s) - t)) s" >>"$logs/$1.out"
+	echo "$passed $failed $skipped" >"$logs/$1.counts"
+}
+run_lane() { lane_run "$@" & }
+
+# add_lane NAME: print a finished lane's report, add its counts.
+add_lane() {
+	local p=0 f=1 s=0
+	cat "$logs/$1.out"
+	[ -s "$logs/$1.counts" ] && read -r p f s <"$logs/$1.counts"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+# The lanes side by side: the static checks and the UML lane use about a core
+# each, QEMU's two vCPUs whatever is left.
+lanes=(static uml)
+[ $quick = 1 ] || lanes+=(qemu)
+for l in "${lanes[@]}"; do
+	run_lane "$l" "${l}_lane"
+done
+wait
+for l in "${lanes[@]}"; do
+	add_lane "$l"
+done
 
 echo "# total time $(($(date +%s) - t0)) s; logs in $logs"
 if [ "$skipped" -gt 0 ]; then
