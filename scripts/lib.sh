@@ -341,11 +341,14 @@ rc_uml_preflight() {
 rc_uml_diagnose() {
 	local log=$1 size
 	if grep -q 'ptrace set fp regs failed, errno = 14' "$log"; then
-		size=$(sed -n 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' "$log" | head -n 1)
-		echo "UML cannot start user space on this host: the host refused its FP registers" \
-			"(PTRACE_SETREGSET, EFAULT) because its XSAVE area (${size:-more than 2696} bytes;" \
-			"Intel CPUs with AMX: 11008) is larger than this kernel restores;" \
-			"build it from the tree with scripts/patches/ applied (rc_kernel_src)"
+		# The patched kernel prints the host's size; under uml-run.sh -x,
+		# the shim prints the size it plays.
+		size=$(sed -n -e 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' \
+			-e 's/^xsave-preload: .* as a \([0-9]*\)-byte host.*/\1/p' "$log" | head -n 1)
+		echo "UML cannot start user space on this host: its XSAVE area" \
+			"(${size:-over 2696} bytes; 11008 on Intel CPUs with AMX) is larger than the" \
+			"2696 bytes this UML kernel restores, so PTRACE_SETREGSET fails (EFAULT);" \
+			"build UML from the tree that scripts/patches/ fixes (scripts/lib.sh, rc_kernel_src)"
 	elif grep -qE 'check_sysemu|syscall emulation for ptrace\.\.\.missing' "$log"; then
 		echo "UML cannot run on this host: its ptrace lacks PTRACE_SYSEMU (as under gVisor," \
 			"WSL1 or a seccomp profile that filters ptrace); run on a plain Linux host or VM"

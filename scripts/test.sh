@@ -197,6 +197,15 @@ amx_steps() {
 	check demo-as-amx-host-kernel-log rc_check_kernel_log "$logs/demo-amx-run/console.log"
 	check unpatched-uml-as-amx-host fails_with 125 'cannot start user space on this host.*XSAVE' \
 		"$RC_TOP/scripts/uml-run.sh" -k pristine -x 11008 -o "$logs/pristine-amx-run" true
+	# The other hosts UML cannot run on, each named in one line: one whose
+	# ptrace lacks PTRACE_SYSEMU (the shim again), and a memory directory
+	# mounted noexec (a private mount namespace).
+	check host-without-sysemu fails_with 125 'lacks PTRACE_SYSEMU' \
+		env RC_PTRACE_NO_SYSEMU=1 "$RC_TOP/scripts/uml-run.sh" -o "$logs/nosysemu-run" true
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+	check tmpdir-mounted-noexec fails_with 1 'mounted noexec' \
+		unshare -m sh -c 'mkdir -p "$1" && mount -t tmpfs -o noexec tmpfs "$1" &&
+			TMPDIR=$1 "$2" true' sh "$logs/noexec" "$RC_TOP/scripts/uml-run.sh"
 	size=$(xsave_size "$logs/demo-run/console.log")
 	if [ -n "$size" ] && [ "$size" -le 2696 ]; then
 		check "unpatched-uml-on-this-host-$size" "$RC_TOP/scripts/uml-run.sh" -k pristine \

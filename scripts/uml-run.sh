@@ -17,6 +17,8 @@
 #   -o  keep the run's files here (default: a fresh directory under the cache)
 #   -x  boot as if the host's XSAVE area were BYTES long (11008: an Intel CPU
 #       with AMX), through the LD_PRELOAD shim scripts/xsave-preload.c
+# RC_PTRACE_NO_SYSEMU=1 in the environment boots as on a host whose ptrace
+# lacks PTRACE_SYSEMU, through the same shim.
 #
 # Inside, CMD runs in the repository with RC_MODDIR naming the directory that
 # holds module/refcache.ko and kunit/refcache_kunit.ko. Its output is printed;
@@ -44,7 +46,9 @@ bench | pristine)
 esac
 read -r -a extra <<<"$append"
 preload=()
-[ -z "$xsave" ] || preload=(env LD_PRELOAD="$(rc_xsave_preload)" RC_XSAVE_SIZE="$xsave")
+if [ -n "$xsave" ] || [ -n "${RC_PTRACE_NO_SYSEMU:-}" ]; then
+	preload=(env LD_PRELOAD="$(rc_xsave_preload)" ${xsave:+RC_XSAVE_SIZE="$xsave"})
+fi
 src=$(cat "$build/.src")
 moddir=$(rc_build_modules "uml-$kernel" "$src" O="$build" ARCH=um)
 

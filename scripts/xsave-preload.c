@@ -4,7 +4,8 @@
  * answer NT_X86_XSTATE as a host with a larger XSAVE area would (default
  * 11008 bytes, an Intel CPU with AMX), so the AMX failure and its fix
  * (scripts/patches/0001-*) can be shown on any x86_64 host. Host-side code,
- * not kernel code: scripts/uml-run.sh -x builds it with the host's gcc.
+ * not kernel code: scripts/uml-run.sh -x (or RC_PTRACE_NO_SYSEMU in its
+ * environment) builds it with the host's gcc.
  *
  * The rule it imitates is the host kernel's (kernel/ptrace.c, ptrace_regset(),
  * and arch/x86/kernel/fpu/regset.c, xstateregs_set()):
@@ -16,9 +17,13 @@
  *     host's size.
  * Everything else goes to the real ptrace() unchanged.
  *
- * RC_XSAVE_SIZE sets the simulated size in bytes. It must not be smaller
- * than the real host's area: a smaller host would drop state (AVX-512,
- * which glibc uses) that the real CPU keeps, which no real host does.
+ * RC_XSAVE_SIZE sets the simulated size in bytes (unset: the real host's
+ * rule). It must not be smaller than the real host's area: a smaller host
+ * would drop state (AVX-512, which glibc uses) that the real CPU keeps,
+ * which no real host does.
+ *
+ * With RC_PTRACE_NO_SYSEMU set, PTRACE_SYSEMU and PTRACE_SYSEMU_SINGLESTEP
+ * fail with EIO, as on hosts whose ptrace lacks them (gVisor, WSL1).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -48,7 +53,9 @@ static int xsave_setup(pid_t pid)
 	if (real_size)
 		return 0;
 	env = getenv("RC_XSAVE_SIZE");
-	sim_size = env ? strtoul(env, NULL, 0) : 11008;
+	if (!env)
+		return -1;
+	sim_size = strtoul(env, NULL, 0);
 	/* The real size, the way the patched UML finds it: double until trimmed. */
 	for (len = 4096; len <= (1 << 20); len *= 2) {
 		bounce = realloc(bounce, len);
@@ -123,6 +130,11 @@ long ptrace(enum __ptrace_request request, ...)
 
 	if (!real_ptrace)
 		real_ptrace = (ptrace_fn)dlsym(RTLD_NEXT, "ptrace");
+	if ((request == PTRACE_SYSEMU || request == PTRACE_SYSEMU_SINGLESTEP) &&
+	    getenv("RC_PTRACE_NO_SYSEMU")) {
+		errno = EIO;
+		return -1;
+	}
 	if ((request == PTRACE_GETREGSET || request == PTRACE_SETREGSET) &&
 	    (unsigned long)addr == NT_X86_XSTATE && xsave_setup(pid) == 0)
 		return request == PTRACE_GETREGSET ? xstate_get(pid, data) :
