@@ -69,6 +69,10 @@ rc_kernel_src() {
 			done
 		fi
 		touch "$dir/.unpacked"
+		# Trees patched with an earlier set of patches are of no further
+		# use (their kernels' keys named them).
+		[ "${1:-}" = pristine ] || find "$RC_CACHE/src" -mindepth 1 -maxdepth 1 \
+			-name "$ver-p*" ! -name "${dir##*/}" -exec rm -rf {} +
 	fi
 	printf '%s\n' "$dir"
 }
@@ -142,6 +146,9 @@ rc_build_kernel() {
 		rc_die "kernel build for $name failed"
 	printf '%s\n' "$src" >"$build/.src"
 	touch "$build/.built"
+	# Earlier builds of this kernel (other keys) are of no further use.
+	find "$RC_CACHE/build" -mindepth 1 -maxdepth 1 -name "$name-????????????" \
+		! -name "${build##*/}" -exec rm -rf {} +
 	rc_log "$name kernel built in $(($(date +%s) - t0)) s ($(find "$build" -name '*.o' | wc -l) object files)"
 	printf '%s\n' "$build"
 }

@@ -58,6 +58,9 @@ kasan | kcsan)
 	image=$build/arch/x86/boot/bzImage
 	# kasan_multi_shot: report every KASAN error, not only the first.
 	kargs=kasan_multi_shot
+	# These kernels have no ACPI, so the CPUs must be in an MP table:
+	# SeaBIOS's lists only the boot CPU, qboot's lists them all.
+	firmware=(-bios /usr/share/qemu/qboot.rom)
 	;;
 debian | debian-6.1)
 	if [ "$kernel" = debian ]; then build=$(rc_debian_kernel 6.12); else build=$(rc_debian_kernel 6.1); fi
@@ -69,6 +72,7 @@ debian | debian-6.1)
 	# Debian registers 4 at boot (SERIAL_8250_RUNTIME_UARTS=4); say so
 	# rather than depend on that default.
 	kargs=8250.nr_uarts=4
+	firmware=()
 	;;
 *) rc_die "no kernel '$kernel' (kasan, kcsan, debian or debian-6.1)" ;;
 esac
@@ -121,7 +125,7 @@ rm -rf "$root"
 
 # panic=-1 with -no-reboot: a panic ends QEMU at once.
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
-	-m "$mem" -nographic -monitor none -no-reboot \
+	-m "$mem" -nographic -monitor none -no-reboot "${firmware[@]}" \
 	-kernel "$image" -initrd "$dir/initramfs.cpio" \
 	-serial "file:$dir/console.log" -serial "file:$dir/output" \
 	-serial "file:$dir/status" -serial "file:$dir/dmesg" \

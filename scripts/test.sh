@@ -148,6 +148,7 @@ kunit_run() {
 		skipped=$((skipped + $(kunit_field skipped "$summary")))
 	fi
 	check "$name-kernel-log" rc_check_kernel_log "$run/console.log"
+	[ "$runner" != qemu-run.sh ] || two_cpus "$name" "$run/console.log"
 }
 
 # ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
@@ -175,6 +176,13 @@ ktap_run() {
 	# A run that died or failed without saying which case is a failure too.
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || check "$name-exit-status-$rc" false
 	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
+	[ "$runner" != qemu-run.sh ] || two_cpus "$name" "$logs/$name-run/console.log"
+}
+
+# two_cpus NAME CONSOLE_LOG: a QEMU run counts only if the guest brought up
+# both CPUs (its figures and races would be a uniprocessor's otherwise).
+two_cpus() {
+	check "$1-on-2-cpus" grep -E 'smp: Brought up .* 2 CPUs' "$2"
 }
 
 # xsave_size CONSOLE_LOG: the host XSAVE size the patched UML printed at boot.
