@@ -5,7 +5,7 @@
 #
 #   make                     modules for the running kernel
 #   make KDIR=/path/to/tree  modules for another kernel (O= tree or headers)
-#   make help                everything else
+#   make help                everything else (demo, check, quick, bench)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -29,7 +29,7 @@ $(error $(KDIR_MISSING))
 endif
 endif
 
-.PHONY: all modules clean install demo check bench help
+.PHONY: all modules clean install demo check quick bench help
 
 all: modules
 
@@ -51,6 +51,9 @@ demo:
 check:
 	scripts/test.sh
 
+quick:
+	scripts/test.sh --quick
+
 # Both benchmark tables: the non-debug UML kernel (one CPU), then Debian's own
 # kernel on 2 CPUs under QEMU (TCG: about 3 minutes with the default counts).
 # BENCH_ARGS, e.g. "count=20000 rounds=3", go to refcache_bench.ko in both.
@@ -68,5 +71,6 @@ help:
 	@echo '  clean              remove build products'
 	@echo '  demo               set up if needed, boot UML with the module and walk a lifecycle'
 	@echo '  check              set up if needed and run every test (what .ci/run runs)'
+	@echo '  quick              the edit-compile-test loop: UML build, checkpatch, KUnit in UML'
 	@echo '  bench              the benchmark in the non-debug UML kernel, then on 2 CPUs in'
 	@echo '                     Debian'"'"'s 6.12 kernel under QEMU (BENCH_ARGS: module parameters)'

@@ -167,13 +167,30 @@ rc_uml_kernel() {
 # rc_build_modules NAME KDIR [MAKEARGS...]: build the module and its tests in
 # a private copy of the sources, one per kernel and work tree (so builds never
 # share objects, and the work tree stays clean); print the copy's path. Compiler
-# warnings are errors here: the build log is kept in NAME/build.log.
+# warnings are errors here: the build log is kept in NAME/build.log. A copy
+# whose sources, kernel and arguments are those of its last clean build is
+# used as it is (every runner builds first, and the sources rarely change
+# between runs); RC_FRESH_MODULES=1 builds anyway.
 rc_build_modules() {
-	local name=$1 kdir=$2 dir
+	local name=$1 kdir=$2 dir out a stamp
 	shift 2
 	dir=$RC_CACHE/modules/$name-$(printf '%s' "$RC_TOP" | sha1sum | cut -c1-8)
+	# The kernel's output tree: O= if given, else KDIR itself.
+	out=$kdir
+	for a in "$@"; do
+		case $a in O=*) out=${a#O=} ;; esac
+	done
+	stamp=$({
+		printf '%s\n' "$kdir" "$@"
+		cat "$out/.config" "$out/Module.symvers" 2>/dev/null
+		(cd "$RC_TOP" && find Kbuild module include kunit -type f | LC_ALL=C sort | xargs cat)
+	} | sha256sum | cut -c1-16)
+	if [ -z "${RC_FRESH_MODULES:-}" ] && [ "$(cat "$dir/.clean-build" 2>/dev/null)" = "$stamp" ]; then
+		printf '%s\n' "$dir"
+		return 0
+	fi
 	mkdir -p "$dir"
-	rm -rf "${dir:?}"/{module,kunit,include,Kbuild}
+	rm -rf "${dir:?}"/{module,kunit,include,Kbuild,.clean-build}
 	cp -r "$RC_TOP"/{Kbuild,module,include,kunit} "$dir"/
 	if ! make -C "$kdir" M="$dir" W=1 "$@" modules >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
@@ -182,6 +199,7 @@ rc_build_modules() {
 	if grep -E 'warning:|error:' "$dir/build.log" >&2; then
 		rc_die "module build for $name has warnings"
 	fi
+	printf '%s\n' "$stamp" >"$dir/.clean-build"
 	printf '%s\n' "$dir"
 }
 

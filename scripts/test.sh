@@ -80,6 +80,8 @@ debian_headers() {
 }
 
 static_lane() {
+	# The builds are checks here: never an earlier build's result.
+	export RC_FRESH_MODULES=1
 	echo "# builds and static checks"
 	check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
