@@ -246,6 +246,12 @@ rc_debian_headers_pkg() {
 	esac
 }
 
+# Debian's header packages depend on their kernel image, and the image on an
+# initramfs generator. Installed with them, tiny-initramfs is that generator:
+# initramfs-tools, apt's default, would pull in udev and upgrade systemd, and
+# take a minute to build an initramfs for an image the host never boots.
+RC_INITRAMFS=tiny-initramfs
+
 # rc_download_deb DIR PKG=VERSION...: apt-get download the first of the
 # packages that the package lists have into DIR; print the .deb's path.
 rc_download_deb() {
@@ -271,7 +277,7 @@ rc_download_deb() {
 rc_debian_kernel() {
 	local v=${1:-6.12} pkg hdr kver ver dir deb
 	pkg=$(rc_debian_headers_pkg "$v") || exit 1
-	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$pkg"
+	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" "$pkg"
 	hdr=$(find /usr/src -maxdepth 1 -name "linux-headers-$v.*-amd64" | sort -V | tail -n 1)
 	[ -n "$hdr" ] || rc_die "no /usr/src/linux-headers-$v.*-amd64 after installing $pkg"
 	kver=${hdr#/usr/src/linux-headers-}

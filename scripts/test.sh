@@ -23,17 +23,25 @@
 # reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
 # cases) and exits non-zero if anything failed or was skipped.
 #
-# usage: scripts/test.sh [--quick]   (logs go to $RC_CACHE/test-logs)
+# usage: scripts/test.sh [--quick | --lane static|uml|qemu]
 #   --quick  the edit-compile-test loop: the UML build, checkpatch and KUnit
 #            in UML; no QEMU, no other kernels
+#   --lane   one lane of the full run only
+# Logs go to $RC_CACHE/test-logs.
 set -u
 . "$(dirname "$0")/lib.sh"
 
-quick=0
+quick=0 only=""
 case ${1:-} in
 --quick) quick=1 ;;
+--lane)
+	case ${2:-} in
+	static | uml | qemu) only=$2 ;;
+	*) sed -n '/^# usage/,/^# Logs go/p' "$0" >&2; exit 2 ;;
+	esac
+	;;
 "") ;;
-*) sed -n '/^# usage/,/^#            in UML/p' "$0" >&2; exit 2 ;;
+*) sed -n '/^# usage/,/^# Logs go/p' "$0" >&2; exit 2 ;;
 esac
 
 passed=0 failed=0 skipped=0
@@ -69,7 +77,8 @@ fails_with() {
 
 t0=$(date +%s)
 pkgs=("${RC_PACKAGES[@]}")
-[ $quick = 1 ] || pkgs+=("${RC_QEMU_PACKAGES[@]}" linux-headers-6.12-amd64 linux-headers-amd64 sparse dkms)
+[ $quick = 1 ] || pkgs+=("${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" linux-headers-6.12-amd64 \
+	linux-headers-amd64 sparse dkms)
 rc_need_packages "${pkgs[@]}"
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
@@ -294,6 +303,7 @@ add_lane() {
 # each, QEMU's two vCPUs whatever is left.
 lanes=(static uml)
 [ $quick = 1 ] || lanes+=(qemu)
+[ -z "$only" ] || lanes=("$only")
 for l in "${lanes[@]}"; do
 	run_lane "$l" "${l}_lane"
 done
