@@ -41,10 +41,14 @@ rc_need_packages() {
 # stopped needing it.
 RC_PATCHES=("$RC_TOP"/scripts/patches/*.patch)
 
-# rc_patches_key: a short hash of the patches' contents, which names the
-# patched tree (and so enters every kernel's cache key).
+# rc_patches_key: a short hash of what the patches change (their diffs, from
+# the first "--- " line on: a reworded header changes no tree), which names
+# the patched tree and so enters every kernel's cache key.
 rc_patches_key() {
-	cat "${RC_PATCHES[@]}" | sha256sum | cut -c1-8
+	local p
+	for p in "${RC_PATCHES[@]}"; do
+		sed -n '/^--- /,$p' "$p"
+	done | sha256sum | cut -c1-8
 }
 
 # rc_kernel_src [pristine]: print the path of the unpacked Debian 6.12 tree,
