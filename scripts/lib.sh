@@ -32,7 +32,11 @@ rc_need_packages() {
 	[ "$(id -u)" -eq 0 ] || rc_die "missing packages (run as root to install): ${missing[*]}"
 	rc_log "installing: ${missing[*]}"
 	rc_apt_update
+	# Another install of ours may hold dpkg's lock (test.sh installs in
+	# the background): wait for it. unsafe-io: no fsync per file, which
+	# makes unpacking kernel headers take minutes on some disks.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-unsafe-io \
 		"${missing[@]}" >&2 || rc_die "apt-get install failed: ${missing[*]}"
 }
 

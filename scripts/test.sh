@@ -76,10 +76,15 @@ fails_with() {
 }
 
 t0=$(date +%s)
-pkgs=("${RC_PACKAGES[@]}")
-[ $quick = 1 ] || pkgs+=("${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" linux-headers-6.12-amd64 \
-	linux-headers-amd64 sparse dkms)
-rc_need_packages "${pkgs[@]}"
+# What the UML kernel needs first; the rest (QEMU, Debian's headers, sparse,
+# dkms) installs in the background while it builds.
+rc_need_packages "${RC_PACKAGES[@]}"
+apt_pid=""
+if [ $quick = 0 ]; then
+	rc_need_packages "${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" linux-headers-6.12-amd64 \
+		linux-headers-amd64 sparse dkms >"$logs/apt.log" 2>&1 &
+	apt_pid=$!
+fi
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
@@ -301,15 +306,21 @@ add_lane() {
 
 # The lanes side by side: the static checks and the UML lane use about a core
 # each, QEMU's two vCPUs whatever is left.
-lanes=(static uml)
+lanes=(uml static)
 [ $quick = 1 ] || lanes+=(qemu)
 [ -z "$only" ] || lanes=("$only")
 for l in "${lanes[@]}"; do
+	# The static and QEMU lanes need the background install.
+	if [ "$l" != uml ] && [ -n "$apt_pid" ]; then
+		wait "$apt_pid" || { cat "$logs/apt.log"; rc_die "cannot install the packages"; }
+		apt_pid=""
+	fi
 	run_lane "$l" "${l}_lane"
 done
+[ -z "$apt_pid" ] || wait "$apt_pid"
 wait
-for l in "${lanes[@]}"; do
-	add_lane "$l"
+for l in static uml qemu; do
+	[[ " ${lanes[*]} " == *" $l "* ]] && add_lane "$l"
 done
 
 echo "# total time $(($(date +%s) - t0)) s; logs in $logs"
