@@ -587,17 +587,25 @@ static int bench_table_fill(struct bench_table *t)
 		refcache_destroy(&t->rc);
 		return -ENOMEM;
 	}
+	/*
+	 * bench_lookup_run() relies on ids 1..n, which a fresh table hands out
+	 * in order only while one CPU's slot batches serve every create: stay
+	 * on this CPU (the creates may still sleep).
+	 */
+	migrate_disable();
 	while (done < t->n) {
 		unsigned int batch = min_t(unsigned long, t->n - done,
 					   REFCACHE_BATCH_MAX);
 
 		err = refcache_create_batch(&t->rc, batch, t->ids + done);
 		if (err)
-			goto fail;
+			break;
 		done += batch;
 		cond_resched();
 	}
-	/* bench_lookup_run() relies on ids 1..n. */
+	migrate_enable();
+	if (err)
+		goto fail;
 	for (done = 0; done < t->n; done++) {
 		if (t->ids[done] != done + 1) {
 			err = -EILSEQ;
