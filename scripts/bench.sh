@@ -5,7 +5,8 @@
 #
 # usage: scripts/bench.sh [--smoke | --debug | --smp | --runner RUNNER] [MODULE PARAMETER...]
 #   (none)     full run in a UML kernel without debugging options, built
-#              once from scripts/uml-bench.config: the figures to quote
+#              once from scripts/uml-env.config and scripts/uml-bench.config:
+#              the figures to quote
 #              (uniprocessor)
 #   --smoke    small counts in the UML test kernel (KASAN, lockdep) through
 #              scripts/uml-run.sh, as the test suite runs it; checks itself
@@ -38,7 +39,7 @@ case $mode in
 runner) exec "$runner" scripts/bench-uml.sh "$@" ;;
 smoke) set -- --smoke "$@" ;;
 esac
-# Fast: the non-debug UML kernel, built once from scripts/uml-bench.config;
+# Fast: the non-debug UML kernel (scripts/uml-env.config, uml-bench.config);
 # smoke and debug: the test kernel; smp: Debian's kernel on 2 vCPUs. Then the
 # same log check as the tests.
 case $mode in

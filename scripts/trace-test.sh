@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Test of the refcache tracepoints, run inside a test kernel with tracing
-# (the QEMU kernels: UML has none): enable events/refcache, walk an object
+# (the QEMU kernels; uml-init.sh mounts no tracefs): enable events/refcache, walk an object
 # through its life and check the trace, in KTAP. Loads and unloads refcache.
 set -u
 cd "$(dirname "$0")/.." || exit 1
