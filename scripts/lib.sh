@@ -383,7 +383,7 @@ rc_uml_diagnose() {
 		# The patched kernel prints the host's size; under uml-run.sh -x,
 		# the shim prints the size it plays.
 		size=$(sed -n -e 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' \
-			-e 's/^xsave-preload: .* as a \([0-9]*\)-byte host.*/\1/p' "$log" | head -n 1)
+			-e 's/^xsave-preload: ptrace plays a \([0-9]*\)-byte.*/\1/p' "$log" | head -n 1)
 		echo "UML cannot start user space on this host: its XSAVE area" \
 			"(${size:-over 2696} bytes; 11008 on Intel CPUs with AMX) is larger than the" \
 			"2696 bytes this UML kernel restores, so PTRACE_SETREGSET fails (EFAULT);" \

@@ -74,7 +74,7 @@ static int xsave_setup(pid_t pid)
 			sim_size, real_size);
 		abort();
 	}
-	fprintf(stderr, "xsave-preload: ptrace answers NT_X86_XSTATE as a %zu-byte host (this one: %zu)\n",
+	fprintf(stderr, "xsave-preload: ptrace plays a %zu-byte XSAVE host (this one: %zu)\n",
 		sim_size, real_size);
 	return 0;
 }
