@@ -260,6 +260,12 @@ rc_debian_headers_pkg() {
 # take a minute to build an initramfs for an image the host never boots.
 RC_INITRAMFS=tiny-initramfs
 
+# rc_debian_headers VERSION: the newest installed
+# /usr/src/linux-headers-VERSION.*-amd64 (VERSION 6.12 or 6.1), or nothing.
+rc_debian_headers() {
+	find /usr/src -maxdepth 1 -name "linux-headers-$1.*-amd64" | sort -V | tail -n 1
+}
+
 # rc_download_deb DIR PKG=VERSION...: apt-get download the first of the
 # packages that the package lists have into DIR; print the .deb's path.
 rc_download_deb() {
@@ -286,7 +292,7 @@ rc_debian_kernel() {
 	local v=${1:-6.12} pkg hdr kver ver dir deb
 	pkg=$(rc_debian_headers_pkg "$v") || exit 1
 	rc_need_packages "${RC_PACKAGES[@]}" "${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" "$pkg"
-	hdr=$(find /usr/src -maxdepth 1 -name "linux-headers-$v.*-amd64" | sort -V | tail -n 1)
+	hdr=$(rc_debian_headers "$v")
 	[ -n "$hdr" ] || rc_die "no /usr/src/linux-headers-$v.*-amd64 after installing $pkg"
 	kver=${hdr#/usr/src/linux-headers-}
 	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$kver") ||
@@ -327,7 +333,7 @@ rc_copy_host_file() {
 # qemu-run.sh share (-k KERNEL -m MEM -t SECONDS -a 'KERNEL ARGS' -o DIR, and
 # uml-run.sh's -x BYTES) into kernel, mem, timeout, append, dir and xsave;
 # RC_ARGS gets the command that follows. A bad option prints USAGE_FILE's
-# "# usage" block and exits 2.
+# "# usage" block (up to its first bare "#" line) and exits 2.
 rc_runner_args() {
 	local opt OPTIND=1 usage=$2
 	kernel=$1 mem=1G timeout=600 append="" dir="" xsave=""
@@ -340,7 +346,7 @@ rc_runner_args() {
 		a) append=$OPTARG ;;
 		o) dir=$OPTARG ;;
 		x) xsave=$OPTARG ;;
-		*) sed -n '/^# usage/,/^#   -x/p' "$usage" >&2; exit 2 ;;
+		*) sed -n '/^# usage/,/^#$/p' "$usage" >&2; exit 2 ;;
 		esac
 	done
 	shift $((OPTIND - 1))
@@ -374,6 +380,12 @@ rc_uml_preflight() {
 	esac
 }
 
+# rc_xsave_size CONSOLE_LOG: the host XSAVE size a patched UML printed at
+# boot (scripts/patches/0001-*), or nothing.
+rc_xsave_size() {
+	sed -n 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' "$1" | head -n 1
+}
+
 # rc_uml_diagnose CONSOLE_LOG: when a UML kernel died before its command
 # finished, print one line naming the cause if the log shows a known one
 # (the host's XSAVE size, no PTRACE_SYSEMU, no exec mappings); false if not.
@@ -382,8 +394,9 @@ rc_uml_diagnose() {
 	if grep -q 'ptrace set fp regs failed, errno = 14' "$log"; then
 		# The patched kernel prints the host's size; under uml-run.sh -x,
 		# the shim prints the size it plays.
-		size=$(sed -n -e 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' \
-			-e 's/^xsave-preload: ptrace plays a \([0-9]*\)-byte.*/\1/p' "$log" | head -n 1)
+		size=$(rc_xsave_size "$log")
+		[ -n "$size" ] || size=$(sed -n 's/^xsave-preload: ptrace plays a \([0-9]*\)-byte.*/\1/p' \
+			"$log" | head -n 1)
 		echo "UML cannot start user space on this host: its XSAVE area" \
 			"(${size:-over 2696} bytes; 11008 on Intel CPUs with AMX) is larger than the" \
 			"2696 bytes this UML kernel restores, so PTRACE_SETREGSET fails (EFAULT);" \

@@ -26,8 +26,9 @@
 # built: the linux-image package matching the installed
 # linux-headers-VERSION.*-amd64, unpacked under $RC_CACHE/debian/) and the
 # modules (built for it unless an identical clean build exists; for debian,
-# against those headers) are made first. Under TCG the KASAN kernel reaches CMD about 30 s after QEMU
-# starts and refcache_kunit.ko runs in about 80 s. The root
+# against those headers) are made first. Under TCG the KASAN kernel reaches
+# CMD about 30 s after QEMU starts and refcache_kunit.ko runs in about 80 s.
+# The root
 # file system is an initramfs, made for every run in a second or two: busybox
 # (all applets), the host's bash and getconf and their libraries, the
 # repository's scripts/ directory and the built modules, all at their host
@@ -49,6 +50,7 @@ set -eu
 
 rc_runner_args kasan "$0" "$@"
 set -- "${RC_ARGS[@]}"
+[ -z "$xsave" ] || rc_die "-x is uml-run.sh's (QEMU emulates its own CPU)"
 
 case $kernel in
 kasan | kcsan)

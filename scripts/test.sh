@@ -1,20 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole refcache test suite, from a fresh Debian 12 machine:
-#   1. builds: W=1, no warnings, against the UML test kernel and Debian's
-#      6.12 and 6.1 headers; make's own error without a kernel tree
-#   2. checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
+# The whole refcache test suite, from a fresh Debian 12 machine. First the
+# UML test kernel's packages and the kernel itself (the other packages
+# install in the background meanwhile), then three lanes side by side:
+#   1. static lane: builds (W=1, no warnings) against the UML test kernel and
+#      Debian's 6.12 and 6.1 headers; make's own error without a kernel tree;
+#      checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
 #      dkms build against the Debian kernels, warning-free
-#   then two lanes side by side, UML on one core and QEMU on both:
-#   3. UML lane: KUnit (refcache_kunit.ko, read by kunit.py); the demo
-#      (scripts/demo.sh, which checks every step it shows); the AMX host: the
-#      demo again with ptrace answering as an 11,008-byte XSAVE host
-#      (uml-run.sh -x), and Debian's unpatched tree failing there with the
-#      runner's one-line diagnosis; refcachectl's test, the stress cases
-#      (scripts/stress/run.sh) and a smoke run of the benchmark
-#   4. QEMU lane, 2 CPUs: the KUnit concurrency suite and stress cases 1-3
-#      and 10 under KCSAN (with slub_debug on refcache_obj); stress cases 1-4,
+#   2. UML lane, one core: KUnit (refcache_kunit.ko, read by kunit.py); the
+#      demo (scripts/demo.sh, which checks every step it shows); the hosts
+#      UML cannot run on: the demo again with ptrace answering as an
+#      11,008-byte XSAVE host (uml-run.sh -x), Debian's unpatched tree failing
+#      there with the runner's one-line diagnosis and booting (or failing, on
+#      a real AMX host) without the shim, no PTRACE_SYSEMU, a noexec memory
+#      directory; refcachectl's test, the stress cases (scripts/stress/run.sh)
+#      and a smoke run of the benchmark
+#   3. QEMU lane, 2 CPUs (each run checks both came up): the KUnit
+#      concurrency suite and stress cases 1-3 and 10 under KCSAN (with
+#      slub_debug on refcache_obj); stress cases 1-4,
 #      7 and 10 and the tracepoint test under KASAN, kmemleak scans after the
 #      stress runs; stress cases 1-4, 6, 7 and 10 and the tracepoint test in
 #      Debian 12's own 6.1 kernel. On a fresh machine this lane builds its
@@ -88,11 +92,6 @@ fi
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
-# Debian's header packages, newest first: /usr/src/linux-headers-X-amd64.
-debian_headers() {
-	find /usr/src -maxdepth 1 -name "linux-headers-$1*-amd64" | sort -V | tail -n 1
-}
-
 static_lane() {
 	# The builds are checks here: never an earlier build's result.
 	export RC_FRESH_MODULES=1
@@ -103,14 +102,14 @@ static_lane() {
 	check build-uml rc_build_modules uml "$src" O="$uml" ARCH=um
 	[ $quick = 0 ] || return 0
 	for v in 6.12 6.1; do
-		hdr=$(debian_headers "$v.")
+		hdr=$(rc_debian_headers "$v")
 		if [ -z "$hdr" ]; then
 			check "build-debian-$v" false
 		else
 			check "build-debian-$v" rc_build_modules "debian-$v" "$hdr"
 		fi
 	done
-	if hdr=$(debian_headers 6.12.) && [ -n "$hdr" ]; then
+	if hdr=$(rc_debian_headers 6.12) && [ -n "$hdr" ]; then
 		check sparse rc_build_modules sparse-6.12 "$hdr" C=2
 	else
 		check sparse false
@@ -122,7 +121,7 @@ static_lane() {
 	# what dkms builds against).
 	check dkms-add "$RC_TOP/scripts/dkms.sh" add
 	for v in 6.12 6.1; do
-		hdr=$(debian_headers "$v.")
+		hdr=$(rc_debian_headers "$v")
 		kver=${hdr#/usr/src/linux-headers-}
 		check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
 	done
@@ -163,8 +162,7 @@ kunit_run() {
 			$(kunit_field crashed "$summary") + $(kunit_field errors "$summary")))
 		skipped=$((skipped + $(kunit_field skipped "$summary")))
 	fi
-	check "$name-kernel-log" rc_check_kernel_log "$run/console.log"
-	[ "$runner" != qemu-run.sh ] || two_cpus "$name" "$run/console.log"
+	log_checks "$name" "$runner" "$run/console.log"
 }
 
 # ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
@@ -191,19 +189,16 @@ ktap_run() {
 	[ $((p + f + s)) -gt 0 ] || check "$name-ran" false
 	# A run that died or failed without saying which case is a failure too.
 	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || check "$name-exit-status-$rc" false
-	check "$name-kernel-log" rc_check_kernel_log "$logs/$name-run/console.log"
-	[ "$runner" != qemu-run.sh ] || two_cpus "$name" "$logs/$name-run/console.log"
+	log_checks "$name" "$runner" "$logs/$name-run/console.log"
 }
 
-# two_cpus NAME CONSOLE_LOG: a QEMU run counts only if the guest brought up
-# both CPUs (its figures and races would be a uniprocessor's otherwise).
-two_cpus() {
-	check "$1-on-2-cpus" grep -E 'smp: Brought up .* 2 CPUs' "$2"
-}
-
-# xsave_size CONSOLE_LOG: the host XSAVE size the patched UML printed at boot.
-xsave_size() {
-	sed -n 's/.*x86 XSAVE area: \([0-9]*\) bytes on the host.*/\1/p' "$1" | head -n 1
+# log_checks NAME RUNNER CONSOLE_LOG: after a boot, its kernel log must be
+# clean; a QEMU run counts only if the guest brought up both CPUs (its races
+# would be a uniprocessor's otherwise).
+log_checks() {
+	check "$1-kernel-log" rc_check_kernel_log "$3"
+	[ "$2" != qemu-run.sh ] ||
+		check "$1-on-2-cpus" grep -E 'smp: Brought up .* 2 CPUs' "$3"
 }
 
 # The AMX host, shown on this one: with ptrace answering as an 11,008-byte
@@ -230,7 +225,7 @@ amx_steps() {
 	check tmpdir-mounted-noexec fails_with 1 'mounted noexec' \
 		unshare -m sh -c 'mkdir -p "$1" && mount -t tmpfs -o noexec tmpfs "$1" &&
 			TMPDIR=$1 "$2" true' sh "$logs/noexec" "$RC_TOP/scripts/uml-run.sh"
-	size=$(xsave_size "$logs/demo-run/console.log")
+	size=$(rc_xsave_size "$logs/demo-run/console.log")
 	if [ -n "$size" ] && [ "$size" -le 2696 ]; then
 		check "unpatched-uml-on-this-host-$size" "$RC_TOP/scripts/uml-run.sh" -k pristine \
 			-o "$logs/pristine-run" true

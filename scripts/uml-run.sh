@@ -33,13 +33,14 @@ set -- "${RC_ARGS[@]}"
 rc_uml_preflight
 case $kernel in
 test) build=$(rc_uml_kernel) ;;
-bench | pristine)
+bench)
 	rc_need_packages "${RC_PACKAGES[@]}"
-	if [ "$kernel" = bench ]; then set -- -- "$@"; else set -- -s pristine -- "$@"; fi
-	opts=()
-	while [ "$1" != -- ]; do opts+=("$1"); shift; done
-	shift
-	build=$(rc_build_kernel "${opts[@]}" um "uml-$kernel" "$RC_TOP/scripts/uml-env.config" \
+	build=$(rc_build_kernel um uml-bench "$RC_TOP/scripts/uml-env.config" \
+		"$RC_TOP/scripts/uml-bench.config")
+	;;
+pristine)
+	rc_need_packages "${RC_PACKAGES[@]}"
+	build=$(rc_build_kernel -s pristine um uml-pristine "$RC_TOP/scripts/uml-env.config" \
 		"$RC_TOP/scripts/uml-bench.config")
 	;;
 *) rc_die "no kernel '$kernel' (test, bench or pristine)" ;;
