@@ -44,7 +44,11 @@ DEFINE_EVENT(refcache_ref, refcache_put,
 	     TP_ARGS(id, refcount)
 );
 
-/* The object left its table; it returns to the slab after a grace period. */
+/*
+ * The final put's owner is retiring the object: it fires before the canary
+ * check and before the slot is emptied, and the object returns to the slab
+ * right after (no grace period: the cache is SLAB_TYPESAFE_BY_RCU).
+ */
 DEFINE_EVENT(refcache_ref, refcache_release,
 	     TP_PROTO(u32 id, int refcount),
 	     TP_ARGS(id, refcount)

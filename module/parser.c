@@ -13,7 +13,8 @@
 #include "refcache.h"
 #include "refcache_parser.h"
 
-#define REFCACHE_MAX_TOKENS	2
+/* The most words a command takes: "link FROM TO". */
+#define REFCACHE_MAX_TOKENS	3
 
 struct refcache_token {
 	const char *s;
@@ -26,9 +27,9 @@ static bool refcache_blank(char c)
 }
 
 /*
- * Split @buf into at most REFCACHE_MAX_TOKENS + 1 tokens (one more than any
- * command takes, so "too many" is seen). Returns the count or -EINVAL for a
- * control byte.
+ * Split @buf into at most REFCACHE_MAX_TOKENS tokens in @tok. Returns the
+ * count, or -EINVAL for a control byte or for a word past the most any
+ * command takes (so each command only checks that it has its own number).
  */
 static int refcache_tokenize(const char *buf, size_t len,
 			     struct refcache_token *tok)
@@ -49,7 +50,7 @@ static int refcache_tokenize(const char *buf, size_t len,
 				return -EINVAL;
 			i++;
 		}
-		if (n > REFCACHE_MAX_TOKENS)
+		if (n == REFCACHE_MAX_TOKENS)
 			return -EINVAL;
 		tok[n].s = buf + start;
 		tok[n].len = i - start;
@@ -94,7 +95,7 @@ static int refcache_parse_u32(const struct refcache_token *t, u32 min, u32 max,
  */
 int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 {
-	struct refcache_token tok[REFCACHE_MAX_TOKENS + 1];
+	struct refcache_token tok[REFCACHE_MAX_TOKENS];
 	struct refcache_cmd c = {};
 	int n, err;
 
