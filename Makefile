@@ -41,6 +41,8 @@ install:
 
 clean:
 	rm -f module/*.o module/*.ko module/*.mod module/*.mod.c module/.*.cmd \
+	      module/bench/*.o module/bench/*.ko module/bench/*.mod module/bench/*.mod.c \
+	      module/bench/.*.cmd module/bench/modules.order \
 	      kunit/*.o kunit/*.ko kunit/*.mod kunit/*.mod.c kunit/.*.cmd \
 	      modules.order Module.symvers module/modules.order kunit/modules.order \
 	      .*.cmd

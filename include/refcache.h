@@ -2,14 +2,14 @@
 /*
  * refcache: reference-counted objects on their own kmem_cache slab.
  *
- * In-kernel API. The debugfs front end and the KUnit tests are both clients
- * of exactly these functions.
+ * In-kernel API. The debugfs front end, the benchmark and the KUnit tests
+ * are all clients of exactly these functions.
  *
  * A struct refcache is one id table with its own statistics and its own
- * slab cache. The module owns one table, refcache_default, behind
- * /sys/kernel/debug/refcache/, whose cache is "refcache_obj"; tests make
- * their own tables (caches "refcache_obj-N") so they cannot disturb it or
- * each other.
+ * slab cache, named by its owner (struct refcache_params). The module's
+ * front end owns one table, behind /sys/kernel/debug/refcache/, whose cache
+ * is "refcache_obj"; tests and the benchmark make their own tables, with
+ * caches of their own names, so they cannot disturb it or each other.
  *
  * Object life:
  *
@@ -66,6 +66,8 @@ struct refcache_obj;
 #define REFCACHE_BATCH_MAX	65536U
 /* Largest max_refs: far below refcount_t's saturation point. */
 #define REFCACHE_MAX_REFS_LIMIT	BIT(30)
+/* Largest payload (struct refcache_params.obj_size). */
+#define REFCACHE_OBJ_SIZE_MAX	4096U
 
 /**
  * struct refcache_ops - optional hooks, for tests
@@ -85,6 +87,38 @@ struct refcache_ops {
 	void (*released)(struct refcache *rc, u32 id);
 };
 
+/**
+ * struct refcache_params - what a table is made with (refcache_init())
+ * @name: the name of its slab cache (copied), as /sys/kernel/slab/ shows it;
+ *	unique among the caches of the system
+ * @obj_size: payload bytes per object, 0..REFCACHE_OBJ_SIZE_MAX
+ * @max_refs: the highest refcount a get or link may produce,
+ *	1..REFCACHE_MAX_REFS_LIMIT (refcache_set_max_refs())
+ * @max_objects: most live objects, 0 for no limit
+ *	(refcache_set_max_objects())
+ * @ops: test hooks, or NULL
+ */
+struct refcache_params {
+	const char *name;
+	unsigned int obj_size;
+	unsigned int max_refs;
+	unsigned int max_objects;
+	const struct refcache_ops *ops;
+};
+
+/**
+ * struct refcache_info - one object as a listing sees it
+ * @id: its id
+ * @refcount: outside references plus links to it, read with @id (one load)
+ * @nr_links: links it holds, counted in the same walk that copied their
+ *	targets (refcache_next_info())
+ */
+struct refcache_info {
+	u32 id;
+	unsigned int refcount;
+	unsigned int nr_links;
+};
+
 struct refcache_pcpu;
 struct kmem_cache;
 
@@ -101,14 +135,27 @@ struct kmem_cache;
  * @nr_free: slots on it
  * @nr_chunks: chunks allocated; under @table_lock, read with READ_ONCE()
  * @pcpu: per-CPU free slots and counters
+ * @obj_size: payload bytes per object; set at init, never changed.
  * @max_refs: a get or link that would take an object's refcount above this
- *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE().
- * @max_objects: a create that would take @live above this fails with
- *	-ENOMEM (0: no limit). Read locklessly; changed with WRITE_ONCE().
- * @live: objects in the table with a non-zero refcount, less what the CPUs
- *	have not yet folded in (struct refcache_pcpu.live): each CPU adds its
- *	own changes once they reach REFCACHE_LIVE_BATCH either way, so that
- *	creates and frees need no shared atomic. Exact with those added.
+ *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE()
+ *	(refcache_set_max_refs()).
+ * @max_objects: a create that would take the objects in the table above
+ *	this fails with -ENOMEM (0: no limit). Under @limit_lock; read with
+ *	READ_ONCE() for the statistics. Enforced through @budget.
+ * @limit_lock: serialises changes of @max_objects and of @limit_tight, and
+ *	the draining of the CPUs' credits (count.c).
+ * @limit_tight: the table is near its limit: every create and free goes
+ *	through @budget, no CPU holds credits. Set under @limit_lock, then a
+ *	grace period before the credits are drained; cleared under it. Read
+ *	locklessly by creates and frees, inside their per-CPU lock.
+ * @budget: creates the limit still allows, less the credits the CPUs hold
+ *	(struct refcache_pcpu.credit): @max_objects (or, with no limit,
+ *	REFCACHE_UNLIMITED) = @budget + credits + objects. Never below 0 but
+ *	after a lowered limit.
+ * @live: the part of the live count the CPUs have folded in; with their
+ *	own parts (struct refcache_pcpu.live, never negative) it is the
+ *	number of objects. A CPU's own part plus @live is thus a lower bound
+ *	of that number, which is what the peak is made of (count.c).
  * @graph_lock: serialises every change to the object graph: adding and
  *	removing links (each object's link list and links_in, @nr_links), the
  *	release of an object that has links, and the collector.
@@ -146,8 +193,12 @@ struct refcache {
 	u32 nr_free;
 	u32 nr_chunks;
 	struct refcache_pcpu __percpu *pcpu;
+	unsigned int obj_size;
 	unsigned int max_refs;
-	unsigned int max_objects;
+	unsigned int max_objects; /* under limit_lock */
+	struct mutex limit_lock; /* max_objects, limit_tight, draining credits */
+	bool limit_tight;
+	atomic_long_t budget;
 	atomic_long_t live;
 	struct mutex graph_lock; /* the object graph: see above */
 	struct refcache_obj *pinned[2];
@@ -188,34 +239,39 @@ struct refcache_stats {
 	unsigned long id_table_bytes;
 };
 
-/* The module's own table, the one debugfs drives. */
-extern struct refcache refcache_default;
-
-int refcache_init(struct refcache *rc, unsigned int max_refs,
-		  const struct refcache_ops *ops);
+int __must_check refcache_init(struct refcache *rc,
+			       const struct refcache_params *params);
 unsigned long refcache_destroy(struct refcache *rc);
 
+int refcache_set_max_refs(struct refcache *rc, unsigned int max_refs);
+void refcache_set_max_objects(struct refcache *rc, unsigned int max_objects);
+void refcache_set_gc_threshold(struct refcache *rc, unsigned int threshold);
+
 struct refcache_obj *refcache_create(struct refcache *rc);
-int refcache_create_batch(struct refcache *rc, unsigned int count, u32 *ids);
+int __must_check refcache_create_batch(struct refcache *rc, unsigned int count,
+				       u32 *ids);
 
-struct refcache_obj *refcache_lookup(struct refcache *rc, u32 id);
-int refcache_get(struct refcache_obj *obj);
-int refcache_put(struct refcache_obj *obj);
-int refcache_get_id(struct refcache *rc, u32 id);
-int refcache_put_id(struct refcache *rc, u32 id);
+struct refcache_obj *__must_check refcache_lookup(struct refcache *rc, u32 id);
+int __must_check refcache_get(struct refcache_obj *obj);
+int __must_check refcache_put(struct refcache_obj *obj);
+int __must_check refcache_get_id(struct refcache *rc, u32 id);
+int __must_check refcache_put_id(struct refcache *rc, u32 id);
 
-int refcache_link(struct refcache *rc, u32 from, u32 to);
-int refcache_unlink(struct refcache *rc, u32 from, u32 to);
+int __must_check refcache_link(struct refcache *rc, u32 from, u32 to);
+int __must_check refcache_unlink(struct refcache *rc, u32 from, u32 to);
 long refcache_gc(struct refcache *rc, bool dry_run);
 unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 				unsigned int max);
 
 struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos);
+int refcache_next_info(struct refcache *rc, u32 *pos,
+		       struct refcache_info *info, u32 *targets,
+		       unsigned int max);
 
 u32 refcache_obj_id(const struct refcache_obj *obj);
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj);
 void *refcache_obj_payload(struct refcache_obj *obj);
-unsigned int refcache_obj_size(void);
+unsigned int refcache_obj_size(const struct refcache *rc);
 
 void refcache_stats(struct refcache *rc, struct refcache_stats *st);
 long refcache_slab_objects(void);

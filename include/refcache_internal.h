@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/gfp.h>
 /* local_lock.h needs these first on UML and with lockdep. */
 #include <linux/irqflags.h>
 #include <linux/preempt.h>
@@ -28,10 +29,29 @@
 #define REFCACHE_SLOT_MASK	(REFCACHE_SLOTS - 1)
 #define REFCACHE_GEN_ONE	REFCACHE_SLOTS
 
+/*
+ * What user space makes the module allocate (objects, links, id chunks,
+ * marks) may fail, charged to its memory cgroup; it must not invoke the OOM
+ * killer.
+ */
+#define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /* Slots a CPU keeps to hand out, and freed ones it collects (refcache_pcpu). */
 #define REFCACHE_PCPU_BATCH	32
-/* A CPU folds its change of the live count into refcache.live at this size. */
+/*
+ * A CPU folds its part of the live count into refcache.live when it reaches
+ * this, keeping half; a CPU whose part is 0 when it frees borrows half back.
+ */
 #define REFCACHE_LIVE_BATCH	64
+/*
+ * A CPU takes this many credits from refcache.budget at a time, and gives
+ * as many back when it holds twice that (count.c).
+ */
+#define REFCACHE_CREDIT_BATCH	64
+/* A tight table loosens when its budget is back at this (count.c). */
+#define REFCACHE_LOOSEN_AT	(4L * REFCACHE_CREDIT_BATCH * nr_cpu_ids)
+/* The limit of a table without max_objects: more than its ids. */
+#define REFCACHE_UNLIMITED	(2L * REFCACHE_SLOTS)
 
 static inline u32 refcache_id_slot(u32 id)
 {
@@ -56,9 +76,10 @@ static inline u32 refcache_id_slot(u32 id)
  * @gc_next: the slot of the next object on a work list of the collector or
  *	of a cascading release (0 ends it); under rc->graph_lock.
  * @rc: the table it lives in, set by the creator. While the object is
- *	free, SLUB keeps its free pointer here (refcache_cache_create()), so
- *	only the creator, holders of a reference and the owner of the release
- *	read it, never a reader that found the object under RCU alone.
+ *	free, SLUB may keep its free pointer here (6.12 does, as
+ *	refcache_cache_create() asks; 6.1 keeps it after the object), so only
+ *	the creator, holders of a reference and the owner of the release read
+ *	it, never a reader that found the object under RCU alone.
  * @links: outgoing links, newest first (struct refcache_link.next). An RCU
  *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
  *	object starts with none; once the count is 0 it is only taken apart.
@@ -89,8 +110,11 @@ struct refcache_link {
 
 /**
  * struct refcache_pcpu - a table's per-CPU part
- * @lock: protects @in, @in_next, @in_n, @out and @out_n (and makes the
- *	counters below safe to change with plain per-CPU writes)
+ * @lock: protects every field up to @freed, for its own CPU only: @in_next,
+ *	@in_n, @out_n, @in, @out, @credit, @live, @peak, @created and @freed
+ *	change under it, and nowhere else (but for the draining of @credit
+ *	in count.c, which a grace period keeps apart from its CPU). Others
+ *	read @live, @peak, @created and @freed with READ_ONCE().
  * @in_next: the next of @in to hand out
  * @in_n: ids in @in
  * @out_n: ids in @out
@@ -98,13 +122,19 @@ struct refcache_link {
  *	adds one generation), in the order they came from the shared list
  * @out: slots this CPU freed, with their last ids, on their way to the
  *	back of the shared list; never handed out from here
- * @live: this CPU's change of the table's live count, not yet folded in
- * @peak: the highest live count this CPU saw at a create (the folded
- *	count plus its own @live): with one CPU at work, the exact peak
- * @created: objects created on this CPU; these counters are changed only
- *	by their own CPU with preemption off, read by any with READ_ONCE()
+ * @credit: creates this CPU may make without asking refcache.budget; 0
+ *	while the table is tight (count.c)
+ * @live: this CPU's part of the live count, not yet in refcache.live;
+ *	never negative
+ * @peak: the highest lower bound of the live count this CPU saw at a
+ *	create, refcache.live plus its own @live: never above the true peak,
+ *	and exact while only this CPU is at work
+ * @created: objects created on this CPU
  * @freed: objects returned to the slab
- * @gets: outside gets (incl. lookups)
+ * @gets: outside gets (incl. lookups); this and the counters below change
+ *	only on their own CPU with preemption off (__this_cpu_inc() inside
+ *	an RCU-sched read section, or refcache_count_add() in core.c), read
+ *	by any with READ_ONCE()
  * @puts: outside puts
  * @alloc_failures: creates that failed for memory (or max_objects)
  * @canary_failures: objects whose payload was found overwritten
@@ -116,6 +146,7 @@ struct refcache_pcpu {
 	unsigned int out_n;
 	u32 in[REFCACHE_PCPU_BATCH];
 	u32 out[REFCACHE_PCPU_BATCH];
+	long credit;
 	long live;
 	long peak;
 	unsigned long created;
@@ -220,32 +251,100 @@ static __always_inline int refcache_ref_get(struct refcache_obj *obj, u32 id,
 }
 
 /* core.c */
-void refcache_core_init(unsigned int obj_size);
 void refcache_retire(struct refcache_obj *obj);
+
+/*
+ * count.c: the live count, its peak and the max_objects limit. The parts
+ * every create and free runs are inline here.
+ */
+void refcache_count_init(struct refcache *rc, unsigned int max_objects);
+int refcache_charge_slow(struct refcache *rc, unsigned int n);
+void refcache_credit_spill(struct refcache *rc, struct refcache_pcpu *p);
+void refcache_limit_loosen(struct refcache *rc);
 void refcache_live_fold(struct refcache *rc, struct refcache_pcpu *p);
+void refcache_live_borrow(struct refcache *rc, struct refcache_pcpu *p);
+long refcache_live(struct refcache *rc);
 
 /**
- * refcache_live_add() - change the live count by @n on this CPU
+ * refcache_charge() - take @n objects out of what max_objects allows
  * @rc: the table
- * @p: this CPU's part of it, with preemption off
- * @n: objects created (> 0) or freed (< 0)
+ * @n: objects about to be created
  *
- * Folds into rc->live once the CPU's change reaches REFCACHE_LIVE_BATCH
- * either way, and keeps this CPU's view of the peak.
+ * From this CPU's credits if it holds enough, else from refcache.budget
+ * (refcache_charge_slow()). Undone by refcache_uncharge() if the create
+ * fails, by refcache_table_free() once an object is freed.
+ *
+ * Return: 0, or -ENOMEM if the limit does not allow @n more.
+ */
+static __always_inline int refcache_charge(struct refcache *rc, unsigned int n)
+{
+	struct refcache_pcpu *p;
+	bool ok;
+
+	local_lock(&rc->pcpu->lock);
+	p = this_cpu_ptr(rc->pcpu);
+	/* Tight, a CPU holds none; the acquire pairs with count.c's loosening. */
+	ok = !smp_load_acquire(&rc->limit_tight) && p->credit >= n;
+	if (ok)
+		p->credit -= n;
+	local_unlock(&rc->pcpu->lock);
+	return likely(ok) ? 0 : refcache_charge_slow(rc, n);
+}
+
+/*
+ * Under the CPU's lock: @n objects charged and no longer counted (freed, or
+ * never created) give their room back. Returns true if the table is tight
+ * and its budget has grown enough for the caller to try loosening it
+ * (refcache_limit_loosen(), after the lock).
+ */
+static __always_inline bool refcache_credit_give(struct refcache *rc,
+						 struct refcache_pcpu *p,
+						 unsigned int n)
+{
+	/* Acquire: pairs with count.c's loosening (the drained credits). */
+	if (unlikely(smp_load_acquire(&rc->limit_tight)))
+		return atomic_long_add_return(n, &rc->budget) >=
+			REFCACHE_LOOSEN_AT;
+	p->credit += n;
+	if (unlikely(p->credit > 2 * REFCACHE_CREDIT_BATCH))
+		refcache_credit_spill(rc, p);
+	return false;
+}
+
+/**
+ * refcache_live_add() - @n objects were created on this CPU
+ * @rc: the table
+ * @p: this CPU's part of it, under its lock
+ * @n: how many
+ *
+ * Counts them in this CPU's part of the live count, and the peak: no CPU's
+ * part is ever negative, so refcache.live plus this CPU's part is a lower
+ * bound of the live count, exact while the other CPUs' parts are 0.
  */
 static __always_inline void refcache_live_add(struct refcache *rc,
-					      struct refcache_pcpu *p, long n)
+					      struct refcache_pcpu *p,
+					      unsigned int n)
 {
-	p->live += n;
-	if (unlikely(p->live >= REFCACHE_LIVE_BATCH ||
-		     p->live <= -REFCACHE_LIVE_BATCH))
-		refcache_live_fold(rc, p);
-	if (n > 0) {
-		long live = atomic_long_read(&rc->live) + p->live;
+	long live;
 
-		if (live > p->peak)
-			WRITE_ONCE(p->peak, live);
-	}
+	p->created += n;
+	p->live += n;
+	live = atomic_long_read(&rc->live) + p->live;
+	if (live > p->peak)
+		WRITE_ONCE(p->peak, live);
+	if (unlikely(p->live >= REFCACHE_LIVE_BATCH))
+		refcache_live_fold(rc, p);
+}
+
+/* Under the CPU's lock: one object was freed on this CPU. */
+static __always_inline void refcache_live_sub(struct refcache *rc,
+					      struct refcache_pcpu *p)
+{
+	p->freed++;
+	if (likely(p->live))
+		p->live--;
+	else
+		refcache_live_borrow(rc, p);
 }
 
 /* table.c, the part of it every create and final put runs: inline. */
@@ -274,21 +373,29 @@ static __always_inline u32 refcache_pcpu_take(struct refcache_pcpu *p)
 	return p->in[p->in_next++] + REFCACHE_GEN_ONE;
 }
 
-/* refcache_table_reserve() of one id, the common case inline. */
-static __always_inline int refcache_table_reserve_one(struct refcache *rc,
+/*
+ * The common case of a single create: its charge under max_objects
+ * (refcache_charge()) and its id (refcache_table_reserve()) in one section
+ * of the CPU's lock. False if either needs its slow path; nothing is taken
+ * then.
+ */
+static __always_inline bool refcache_reserve_one_fast(struct refcache *rc,
 						      u32 *id)
 {
 	struct refcache_pcpu *p;
-	bool got = false;
+	bool got;
 
 	local_lock(&rc->pcpu->lock);
 	p = this_cpu_ptr(rc->pcpu);
-	if (likely(p->in_next < p->in_n)) {
+	/* As in refcache_charge(). */
+	got = !smp_load_acquire(&rc->limit_tight) && p->credit &&
+	      p->in_next < p->in_n;
+	if (likely(got)) {
+		p->credit--;
 		*id = refcache_pcpu_take(p);
-		got = true;
 	}
 	local_unlock(&rc->pcpu->lock);
-	return got ? 0 : refcache_table_reserve(rc, id, 1);
+	return got;
 }
 
 /**
@@ -312,19 +419,23 @@ static __always_inline void refcache_table_publish(struct refcache *rc,
  * @id: the dead object's id
  *
  * Called by whoever owns the object's release, once. Also counts the
- * object as freed and no longer live, under the same per-CPU lock.
+ * object as freed and no longer live, and gives its room under max_objects
+ * back, under the same per-CPU lock.
  */
 static __always_inline void refcache_table_free(struct refcache *rc, u32 id)
 {
 	struct refcache_pcpu *p;
+	bool tight;
 
 	WRITE_ONCE(*refcache_entry(rc, refcache_id_slot(id)), 0);
 	local_lock(&rc->pcpu->lock);
 	p = this_cpu_ptr(rc->pcpu);
 	refcache_pcpu_give(rc, p, id);
-	p->freed++;
-	refcache_live_add(rc, p, -1);
+	refcache_live_sub(rc, p);
+	tight = refcache_credit_give(rc, p, 1);
 	local_unlock(&rc->pcpu->lock);
+	if (unlikely(tight))
+		refcache_limit_loosen(rc);
 }
 
 /* graph.c, for core.c */
@@ -333,9 +444,5 @@ void refcache_graph_destroy(struct refcache *rc);
 void refcache_release_links(struct refcache_obj *obj);
 void refcache_gc_note_created(struct refcache *rc, unsigned int n);
 void refcache_free_links(struct refcache_obj *obj);
-
-/* debugfs.c: the front end over @rc. */
-int refcache_debugfs_init(struct refcache *rc);
-void refcache_debugfs_exit(void);
 
 #endif /* _REFCACHE_INTERNAL_H */

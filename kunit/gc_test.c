@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 
 #include "refcache.h"
+#include "refcache_kunit.h"
 
 /* Random graphs: how many, and at most how many nodes each. */
 #define GC_GRAPHS	1000U
@@ -63,7 +64,7 @@ static int refcache_gc_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
 	refcache_quiesce();
 	f->slab_before = refcache_slab_objects();
-	err = refcache_init(&f->rc, 1000, NULL);
+	err = refcache_kunit_table(&f->rc, 1000, NULL);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	f->rc.priv = f;
 	test->priv = f;
@@ -509,7 +510,7 @@ static void refcache_link_refused_at_max_refs(struct kunit *test)
 	struct refcache *rc = refcache_gc_table(test);
 	u32 ids[2], out[4], a, c;
 
-	WRITE_ONCE(rc->max_refs, 3);
+	KUNIT_ASSERT_EQ(test, refcache_set_max_refs(rc, 3), 0);
 	refcache_gc_create(test, 2, ids);
 	a = ids[0];
 	c = ids[1];

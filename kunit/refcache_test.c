@@ -18,6 +18,7 @@
 #include <linux/sort.h>
 
 #include "refcache.h"
+#include "refcache_kunit.h"
 
 /**
  * struct refcache_fixture - one case's table and what its hooks saw
@@ -81,7 +82,7 @@ static int refcache_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
 	refcache_quiesce();
 	f->slab_before = refcache_slab_objects();
-	err = refcache_init(&f->rc, 1000, &refcache_test_ops);
+	err = refcache_kunit_table(&f->rc, 1000, &refcache_test_ops);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	f->rc.priv = f;
 	test->priv = f;
@@ -275,7 +276,7 @@ static void refcache_max_refs_refuses_get(struct kunit *test)
 	struct refcache_fixture *f = test->priv;
 	u32 id;
 
-	f->rc.max_refs = 3;
+	KUNIT_ASSERT_EQ(test, refcache_set_max_refs(&f->rc, 3), 0);
 	id = refcache_test_create(test);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 2);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, id), 3);
@@ -293,7 +294,7 @@ static void refcache_max_refs_one_allows_no_get(struct kunit *test)
 	struct refcache_fixture *f = test->priv;
 	struct refcache_obj *obj;
 
-	f->rc.max_refs = 1;
+	KUNIT_ASSERT_EQ(test, refcache_set_max_refs(&f->rc, 1), 0);
 	obj = refcache_create(&f->rc);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	KUNIT_EXPECT_EQ(test, refcache_get(obj), -EOVERFLOW);
@@ -305,11 +306,47 @@ static void refcache_init_rejects_bad_max_refs(struct kunit *test)
 {
 	/* A table is too big for the stack: its directory is 16 KiB. */
 	struct refcache *rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	struct refcache_params params = {
+		.name = "refcache_kunit-bad",
+		.obj_size = REFCACHE_KUNIT_OBJ_SIZE,
+	};
 
 	KUNIT_ASSERT_NOT_NULL(test, rc);
-	KUNIT_EXPECT_EQ(test, refcache_init(rc, 0, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, refcache_init(rc, REFCACHE_MAX_REFS_LIMIT + 1, NULL),
-			-EINVAL);
+	params.max_refs = 0;
+	KUNIT_EXPECT_EQ(test, refcache_init(rc, &params), -EINVAL);
+	params.max_refs = REFCACHE_MAX_REFS_LIMIT + 1;
+	KUNIT_EXPECT_EQ(test, refcache_init(rc, &params), -EINVAL);
+	params.max_refs = 1;
+	params.obj_size = REFCACHE_OBJ_SIZE_MAX + 1;
+	KUNIT_EXPECT_EQ(test, refcache_init(rc, &params), -EINVAL);
+}
+
+/**
+ * refcache_kunit_table() - a table of the tests' own
+ * @rc: the table to set up
+ * @max_refs: its max_refs
+ * @ops: its hooks, or NULL
+ *
+ * Its cache is named "refcache_kunit-N", N counting up, so that tables of
+ * cases running side by side never share a name.
+ *
+ * Return: what refcache_init() returns.
+ */
+int refcache_kunit_table(struct refcache *rc, unsigned int max_refs,
+			 const struct refcache_ops *ops)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	char name[32];
+	struct refcache_params params = {
+		.name = name,
+		.obj_size = REFCACHE_KUNIT_OBJ_SIZE,
+		.max_refs = max_refs,
+		.ops = ops,
+	};
+
+	snprintf(name, sizeof(name), "refcache_kunit-%d",
+		 atomic_inc_return(&seq));
+	return refcache_init(rc, &params);
 }
 
 static void refcache_fresh_table_counts_ids_up_from_one(struct kunit *test)
@@ -559,12 +596,12 @@ static void refcache_canary_catches_payload_overwrite(struct kunit *test)
 	struct refcache_obj *obj;
 	u8 *payload;
 
-	if (!refcache_obj_size())
+	if (!refcache_obj_size(&f->rc))
 		kunit_skip(test, "obj_size is 0: no payload to overwrite");
 	obj = refcache_create(&f->rc);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	payload = refcache_obj_payload(obj);
-	payload[refcache_obj_size() - 1] ^= 0x5a;
+	payload[refcache_obj_size(&f->rc) - 1] ^= 0x5a;
 	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 1UL);
 }
@@ -635,7 +672,7 @@ static void refcache_stats_track_lifecycle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.gets, 1UL);
 	KUNIT_EXPECT_EQ(test, st.puts, 4UL);
 	KUNIT_EXPECT_EQ(test, st.max_refs, 1000U);
-	KUNIT_EXPECT_EQ(test, st.obj_size, refcache_obj_size());
+	KUNIT_EXPECT_EQ(test, st.obj_size, refcache_obj_size(&f->rc));
 	KUNIT_EXPECT_GE(test, st.slab_object_size, st.obj_size);
 }
 

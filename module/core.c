@@ -5,8 +5,8 @@
  * Locking and lifetime rules (struct refcache and struct refcache_obj in
  * the headers say what protects each field):
  *
- * - refcache_payload_size is set once in refcache_core_init() before any
- *   table exists and never changed, so it is read without locks.
+ * - A table's obj_size is set at init and never changed, so it is read
+ *   without locks.
  * - Each table has its own SLAB_TYPESAFE_BY_RCU cache. The owner of a
  *   final put empties the object's slot and returns it to the slab at once;
  *   a reader that found the object in the table a moment earlier may still
@@ -17,13 +17,15 @@
  *   refcache_ref_put()), so no reader ever counts on a dead object or on
  *   the next object that reuses its memory.
  * - Lookups hold an RCU read section (the sched flavour: it also keeps the
- *   CPU for the per-CPU counters) from the slot load until they have taken
- *   their reference or given up.
+ *   CPU for the per-CPU gets and puts counters) from the slot load until
+ *   they have taken their reference or given up.
+ * - Creates and frees count under the CPU's local lock (count.c); the
+ *   counters' rules are in struct refcache_pcpu.
  * - No helper ever moves a count away from 0: a dead object stays dead.
  * - What a stale reader may look at in a freed object stays as it was at
  *   its death: the state word (count 0), links_in (0) and links (none: the
- *   owner of a release takes them apart first, graph.c). SLUB keeps its
- *   free pointer in @rc, which no stale reader reads. Nobody writes to an
+ *   owner of a release takes them apart first, graph.c). SLUB may keep its
+ *   free pointer in @rc (struct refcache_obj), which no stale reader reads. Nobody writes to an
  *   object before it knows it is the one it wants (graph.c pins through
  *   rc->pinned[], not through the object), so the creator of a new object
  *   in reused memory may initialise every field; it writes the state word
@@ -49,8 +51,6 @@
 #define CREATE_TRACE_POINTS
 #include "refcache_trace.h"
 
-static unsigned int refcache_payload_size;
-
 /*
  * Objects taken from the tables' caches and not yet returned, per CPU (a
  * CPU's count goes negative when it frees what another took). Changed only
@@ -58,17 +58,13 @@ static unsigned int refcache_payload_size;
  * interrupts; summed with plain reads by refcache_slab_objects().
  */
 static DEFINE_PER_CPU(long, refcache_slab_count);
-/* Names the caches of tables other than the default one. */
-static atomic_t refcache_cache_seq = ATOMIC_INIT(0);
-
-/* Allocations for objects may fail; they must not invoke the OOM killer. */
-#define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
- * The per-CPU counters are only changed by their own CPU and never from
- * interrupts, so a plain per-CPU add with preemption off is enough (on
- * architectures without per-CPU instructions, this_cpu_add() would save
- * and restore interrupts every time).
+ * The per-CPU event counters (gets, puts, alloc_failures, canary_failures)
+ * are only changed by their own CPU and never from interrupts, so a plain
+ * per-CPU add with preemption off is enough (on architectures without
+ * per-CPU instructions, this_cpu_add() would save and restore interrupts
+ * every time).
  */
 static void refcache_count_add(unsigned long __percpu *counter, unsigned long n)
 {
@@ -82,11 +78,6 @@ static void refcache_slab_add(long n)
 	preempt_disable();
 	__this_cpu_add(refcache_slab_count, n);
 	preempt_enable();
-}
-
-void refcache_core_init(unsigned int obj_size)
-{
-	refcache_payload_size = obj_size;
 }
 
 /*
@@ -106,10 +97,11 @@ static u8 refcache_pattern_byte(u32 id, size_t i)
 	return ((u8 *)&v)[i % sizeof(u64)];
 }
 
-static __always_inline void refcache_fill(struct refcache_obj *obj, u32 id)
+static __always_inline void refcache_fill(struct refcache_obj *obj, u32 id,
+					  unsigned int size)
 {
-	size_t words = refcache_payload_size / sizeof(u64), i = 0;
-	size_t tail = refcache_payload_size % sizeof(u64);
+	size_t words = size / sizeof(u64), i = 0;
+	size_t tail = size % sizeof(u64);
 	u64 *w = (u64 *)obj->payload, v = refcache_pattern(id);
 
 	/* Four words a round: the loop costs as much as the stores otherwise. */
@@ -130,7 +122,7 @@ static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 {
 	size_t i;
 
-	for (i = 0; i < refcache_payload_size; i++) {
+	for (i = 0; i < obj->rc->obj_size; i++) {
 		if (obj->payload[i] == refcache_pattern_byte(id, i))
 			continue;
 		refcache_count_add(&obj->rc->pcpu->canary_failures, 1);
@@ -141,10 +133,11 @@ static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 	}
 }
 
-static __always_inline void refcache_check(struct refcache_obj *obj, u32 id)
+static __always_inline void refcache_check(struct refcache_obj *obj, u32 id,
+					   unsigned int size)
 {
-	size_t words = refcache_payload_size / sizeof(u64), i = 0;
-	size_t tail = refcache_payload_size % sizeof(u64);
+	size_t words = size / sizeof(u64), i = 0;
+	size_t tail = size % sizeof(u64);
 	const u64 *w = (const u64 *)obj->payload;
 	u64 v = refcache_pattern(id), diff = 0;
 
@@ -185,7 +178,7 @@ static __always_inline void __refcache_retire(struct refcache_obj *obj, u32 id)
 	struct refcache *rc = obj->rc;
 
 	trace_refcache_release(id, 0);
-	refcache_check(obj, id);
+	refcache_check(obj, id, rc->obj_size);
 	refcache_table_free(rc, id);
 	refcache_free(rc, obj);
 }
@@ -390,25 +383,23 @@ static __always_inline int refcache_put_common(struct refcache *rc, u32 id,
 /**
  * refcache_init() - set up an empty table
  * @rc: the table
- * @max_refs: the highest refcount a get may produce, 1..REFCACHE_MAX_REFS_LIMIT
- * @ops: test hooks, or NULL
+ * @params: its cache's name, payload size, limits and hooks
  *
- * Return: 0, -EINVAL for a bad @max_refs, or -ENOMEM.
+ * Return: 0; -EINVAL for an @params->obj_size above REFCACHE_OBJ_SIZE_MAX or
+ * an @params->max_refs outside 1..REFCACHE_MAX_REFS_LIMIT; -ENOMEM, also
+ * when the slab cache cannot be made (its name taken, say).
  */
-int refcache_init(struct refcache *rc, unsigned int max_refs,
-		  const struct refcache_ops *ops)
+int refcache_init(struct refcache *rc, const struct refcache_params *params)
 {
-	char name[24] = "refcache_obj";
 	int err;
 
-	if (!max_refs || max_refs > REFCACHE_MAX_REFS_LIMIT)
+	if (!params->max_refs || params->max_refs > REFCACHE_MAX_REFS_LIMIT ||
+	    params->obj_size > REFCACHE_OBJ_SIZE_MAX)
 		return -EINVAL;
-	/* The module's table has the cache /sys/kernel/slab/ users look for. */
-	if (rc != &refcache_default)
-		snprintf(name, sizeof(name), "refcache_obj-%d",
-			 atomic_inc_return(&refcache_cache_seq));
-	rc->cache = refcache_cache_create(name, sizeof(struct refcache_obj) +
-					  refcache_payload_size,
+	rc->obj_size = params->obj_size;
+	rc->cache = refcache_cache_create(params->name,
+					  sizeof(struct refcache_obj) +
+					  params->obj_size,
 					  offsetof(struct refcache_obj, rc));
 	if (!rc->cache)
 		return -ENOMEM;
@@ -418,13 +409,31 @@ int refcache_init(struct refcache *rc, unsigned int max_refs,
 		return err;
 	}
 	refcache_graph_init(rc);
-	rc->max_refs = max_refs;
-	rc->max_objects = 0;
-	atomic_long_set(&rc->live, 0);
-	rc->ops = ops;
+	refcache_count_init(rc, params->max_objects);
+	rc->max_refs = params->max_refs;
+	rc->ops = params->ops;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(refcache_init);
+
+/**
+ * refcache_set_max_refs() - change the highest refcount a get or link may give
+ * @rc: the table
+ * @max_refs: 1..REFCACHE_MAX_REFS_LIMIT
+ *
+ * Objects already above it keep their references; gets and links of them
+ * fail with -EOVERFLOW until puts bring them below.
+ *
+ * Return: 0, or -EINVAL for a bad @max_refs.
+ */
+int refcache_set_max_refs(struct refcache *rc, unsigned int max_refs)
+{
+	if (!max_refs || max_refs > REFCACHE_MAX_REFS_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(rc->max_refs, max_refs);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(refcache_set_max_refs);
 
 /**
  * refcache_destroy() - reclaim every object still in a table, then free it
@@ -456,6 +465,7 @@ unsigned long refcache_destroy(struct refcache *rc)
 		cond_resched();
 	}
 	mutex_destroy(&rc->graph_lock);
+	mutex_destroy(&rc->limit_lock);
 	/* Waits for the RCU readers a SLAB_TYPESAFE_BY_RCU cache may have. */
 	kmem_cache_destroy(rc->cache);
 	rc->cache = NULL;
@@ -464,36 +474,26 @@ unsigned long refcache_destroy(struct refcache *rc)
 }
 EXPORT_SYMBOL_GPL(refcache_destroy);
 
-/* Fold this CPU's change of the live count in (refcache_live_add()). */
-void refcache_live_fold(struct refcache *rc, struct refcache_pcpu *p)
-{
-	atomic_long_add(p->live, &rc->live);
-	p->live = 0;
-}
-
 static __always_inline void refcache_account_created(struct refcache *rc,
 						     unsigned int n)
 {
-	struct refcache_pcpu *p;
-
-	preempt_disable();
-	p = this_cpu_ptr(rc->pcpu);
-	p->created += n;
-	refcache_live_add(rc, p, n);
-	preempt_enable();
+	local_lock(&rc->pcpu->lock);
+	refcache_live_add(rc, this_cpu_ptr(rc->pcpu), n);
+	local_unlock(&rc->pcpu->lock);
 	if (unlikely(READ_ONCE(rc->gc_threshold)))
 		refcache_gc_note_created(rc, n);
 }
 
-/* Live objects, with what the CPUs have not folded in yet. */
-static long refcache_live(struct refcache *rc)
+/* A create charged for @n objects failed: give their room back. */
+static noinline void refcache_uncharge(struct refcache *rc, unsigned int n)
 {
-	long live = atomic_long_read(&rc->live);
-	int cpu;
+	bool tight;
 
-	for_each_possible_cpu(cpu)
-		live += READ_ONCE(per_cpu_ptr(rc->pcpu, cpu)->live);
-	return live;
+	local_lock(&rc->pcpu->lock);
+	tight = refcache_credit_give(rc, this_cpu_ptr(rc->pcpu), n);
+	local_unlock(&rc->pcpu->lock);
+	if (tight)
+		refcache_limit_loosen(rc);
 }
 
 /*
@@ -507,24 +507,25 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 						struct refcache_obj **objs,
 						u32 *ids)
 {
-	unsigned int max = READ_ONCE(rc->max_objects);
-	unsigned int n, i;
+	unsigned int size = rc->obj_size, n, i;
 	int err;
 
 	/*
-	 * A soft cap, so that user space cannot hand all of memory to the
-	 * slab. The folded count is enough: concurrent creates and other
-	 * CPUs' unfolded changes may take it past by a batch each.
+	 * Charged under max_objects, exact (count.c), so that user space
+	 * cannot fill memory; then the ids.
 	 */
-	if (max && atomic_long_read(&rc->live) + count > max) {
-		refcache_count_add(&rc->pcpu->alloc_failures, 1);
-		return -ENOMEM;
-	}
-	err = count == 1 ? refcache_table_reserve_one(rc, ids) :
-			   refcache_table_reserve(rc, ids, count);
-	if (err) {
-		refcache_count_add(&rc->pcpu->alloc_failures, 1);
-		return err;
+	if (count > 1 || !refcache_reserve_one_fast(rc, ids)) {
+		err = refcache_charge(rc, count);
+		if (err) {
+			refcache_count_add(&rc->pcpu->alloc_failures, 1);
+			return err;
+		}
+		err = refcache_table_reserve(rc, ids, count);
+		if (err) {
+			refcache_uncharge(rc, count);
+			refcache_count_add(&rc->pcpu->alloc_failures, 1);
+			return err;
+		}
 	}
 	for (n = 0; n < count; n++) {
 		objs[n] = refcache_alloc(rc);
@@ -539,7 +540,7 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 		obj->rc = rc;
 		WRITE_ONCE(obj->links_in, 0);
 		RCU_INIT_POINTER(obj->links, NULL);
-		refcache_fill(obj, ids[i]);
+		refcache_fill(obj, ids[i], size);
 		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
 		refcache_table_publish(rc, obj, ids[i]);
 		trace_refcache_create(ids[i], 1);
@@ -551,6 +552,7 @@ undo:
 	while (n--)
 		refcache_free(rc, objs[n]);
 	refcache_table_unreserve(rc, ids, count);
+	refcache_uncharge(rc, count);
 	return -ENOMEM;
 }
 
@@ -699,8 +701,8 @@ EXPORT_SYMBOL_GPL(refcache_put_id);
  *
  * For listings. Call under rcu_read_lock(); the object stays readable until
  * rcu_read_unlock(), but no reference is taken, and it may die (and be
- * reused) meanwhile: read its id and count once, with refcache_obj_state().
- * Dying objects are skipped.
+ * reused) meanwhile: its id and count may change between two reads of
+ * them (refcache_next_info() reads them once). Dying objects are skipped.
  *
  * Return: the object, or NULL when there is none.
  */
@@ -721,29 +723,102 @@ struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos)
 }
 EXPORT_SYMBOL_GPL(refcache_find_next);
 
+/**
+ * refcache_next_info() - the first live object at or after a position, read once
+ * @rc: the table
+ * @pos: as for refcache_find_next(): where to start, set to the object's
+ *	position
+ * @info: receives its id and refcount (from one load of its state) and
+ *	the number of links it holds
+ * @targets: receives the ids of the first min(@info->nr_links, @max) of
+ *	their targets, newest link first, from the same walk that counted them
+ * @max: room in @targets
+ *
+ * For listings that must be self-consistent while the table changes: no
+ * reference is taken, and the object may die right after. Takes the RCU
+ * read lock itself, so the caller may sleep between calls (to grow
+ * @targets when @info->nr_links exceeded @max, say, and call again at the
+ * same *@pos).
+ *
+ * Return: 0, or -ENOENT when there is no live object at or after *@pos.
+ */
+int refcache_next_info(struct refcache *rc, u32 *pos,
+		       struct refcache_info *info, u32 *targets,
+		       unsigned int max)
+{
+	struct refcache_obj *obj;
+	u32 slot = *pos;
+	s64 state;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	while ((obj = refcache_find_next(rc, &slot))) {
+		state = atomic64_read(&obj->state);
+		/* Died since refcache_find_next() looked: the next one. */
+		if (refcache_state_count(state)) {
+			info->id = refcache_state_id(state);
+			info->refcount = refcache_state_count(state);
+			info->nr_links = refcache_obj_links(obj, targets, max);
+			*pos = slot;
+			ret = 0;
+			break;
+		}
+		slot++;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(refcache_next_info);
+
+/**
+ * refcache_obj_id() - an object's id
+ * @obj: an object the caller holds a reference on, or found under RCU (then
+ *	the id may be a newer object's by the time it is used)
+ *
+ * Return: its id.
+ */
 u32 refcache_obj_id(const struct refcache_obj *obj)
 {
 	return refcache_state_id(atomic64_read(&obj->state));
 }
 EXPORT_SYMBOL_GPL(refcache_obj_id);
 
+/**
+ * refcache_obj_refcount() - an object's refcount
+ * @obj: as for refcache_obj_id()
+ *
+ * Return: outside references plus links to it; 0 once it is dying.
+ */
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj)
 {
 	return refcache_state_count(atomic64_read(&obj->state));
 }
 EXPORT_SYMBOL_GPL(refcache_obj_refcount);
 
-/* The payload; the caller must hold a reference and may write to it. */
+/**
+ * refcache_obj_payload() - an object's payload
+ * @obj: an object the caller holds a reference on
+ *
+ * The caller may read and write refcache_obj_size() bytes there; the final
+ * put checks that they still hold the pattern the create wrote (the canary).
+ *
+ * Return: the payload.
+ */
 void *refcache_obj_payload(struct refcache_obj *obj)
 {
 	return obj->payload;
 }
 EXPORT_SYMBOL_GPL(refcache_obj_payload);
 
-/* Payload bytes per object (the obj_size module parameter). */
-unsigned int refcache_obj_size(void)
+/**
+ * refcache_obj_size() - payload bytes per object of a table
+ * @rc: the table
+ *
+ * Return: its struct refcache_params.obj_size.
+ */
+unsigned int refcache_obj_size(const struct refcache *rc)
 {
-	return refcache_payload_size;
+	return rc->obj_size;
 }
 EXPORT_SYMBOL_GPL(refcache_obj_size);
 
@@ -776,9 +851,10 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->gc_collected = READ_ONCE(rc->gc_collected);
 	st->gc_last_ns = READ_ONCE(rc->gc_last_ns);
 	st->gc_last_pause_ns = READ_ONCE(rc->gc_last_pause_ns);
+	/* Both lower bounds (count.c): their maximum never reads high. */
 	st->live = refcache_live(rc);
 	st->peak_live = max(st->peak_live, st->live);
-	st->obj_size = refcache_payload_size;
+	st->obj_size = rc->obj_size;
 	st->slab_object_size = kmem_cache_size(rc->cache);
 	st->max_refs = READ_ONCE(rc->max_refs);
 	st->max_objects = READ_ONCE(rc->max_objects);
@@ -786,7 +862,13 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 }
 EXPORT_SYMBOL_GPL(refcache_stats);
 
-/* Objects of all tables taken from the slab and not yet given back. */
+/**
+ * refcache_slab_objects() - objects of all tables taken from their slabs
+ *
+ * Counted by refcache itself at each allocation and free, per CPU.
+ *
+ * Return: objects allocated and not yet given back, over all tables.
+ */
 long refcache_slab_objects(void)
 {
 	long sum = 0;
@@ -798,9 +880,12 @@ long refcache_slab_objects(void)
 }
 EXPORT_SYMBOL_GPL(refcache_slab_objects);
 
-/*
- * Wait until whatever the tables freed is back in the slab allocator: the
- * links' kfree_rcu(), and objects a debugging SLUB (SLUB_RCU_DEBUG) defers.
+/**
+ * refcache_quiesce() - wait until what the tables freed is back in the slab
+ *
+ * The links' kfree_rcu(), and objects a debugging SLUB (SLUB_RCU_DEBUG)
+ * defers, reach their caches after a grace period: this waits for them, so
+ * that what SLUB reports for a cache is final. May sleep.
  */
 void refcache_quiesce(void)
 {

@@ -2,7 +2,9 @@
 /*
  * refcache: the debugfs front end, /sys/kernel/debug/refcache/.
  *
- *   ctl      0600  one command per write(2); read(2) returns its result
+ *   ctl      0600  one command per write(2); read(2) returns its result;
+ *                  a stream: pread(2), pwrite(2) and lseek(2) fail with
+ *                  -ESPIPE
  *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object, in
  *                  table order (ascending slot: the low 24 bits of the
  *                  id); targets newest link first
@@ -11,7 +13,11 @@
  * Each open ctl file keeps the result of its own last successful command, so
  * concurrent users never see each other's answers. The command is parsed and
  * its result buffer allocated before it runs; once it has run, only
- * formatting (which cannot fail) remains.
+ * formatting (which cannot fail) remains. A write resets the file position,
+ * so the next read(2) returns the result from its start; a positional write
+ * could not do that, so the file refuses them (nonseekable_open()).
+ *
+ * Only the public API (refcache.h) is used here.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -23,8 +29,8 @@
 #include <linux/uaccess.h>
 
 #include "refcache.h"
-#include "refcache_internal.h"
 #include "refcache_parser.h"
+#include "debugfs.h"
 
 /* "4294967295\n" */
 #define REFCACHE_U32_LINE	11
@@ -55,7 +61,7 @@ static int refcache_ctl_open(struct inode *inode, struct file *file)
 	ctl->rc = inode->i_private;
 	mutex_init(&ctl->lock);
 	file->private_data = ctl;
-	return 0;
+	return nonseekable_open(inode, file);
 }
 
 static int refcache_ctl_release(struct inode *inode, struct file *file)
@@ -181,62 +187,90 @@ static const struct file_operations refcache_ctl_fops = {
 	.release = refcache_ctl_release,
 	.write = refcache_ctl_write,
 	.read = refcache_ctl_read,
-	.llseek = default_llseek,
 };
 
 /*
  * objects: the seq_file position is the table position (slot) to continue
- * from. The RCU read section runs from start to stop and keeps every listed
- * object readable; an object may die meanwhile, so each line reads its id
- * and count once, together.
+ * from. Each line is one refcache_next_info(): the id and count read
+ * together, the links counted in the walk that copied their targets, so a
+ * line is self-consistent however the table changes meanwhile. No lock is
+ * held between lines.
  */
-static void *refcache_objects_find(struct seq_file *m, loff_t *pos)
+
+/* Targets a line holds before the buffer first grows. */
+#define REFCACHE_OBJECTS_TARGETS	16
+
+/**
+ * struct refcache_objects_iter - one open objects file
+ * @rc: the table it lists
+ * @info: the object of the line being shown
+ * @targets: the ids of its links' targets, @max of them at most;
+ *	kvmalloc'ed, grown to fit
+ * @max: room in @targets
+ */
+struct refcache_objects_iter {
+	struct refcache *rc;
+	struct refcache_info info;
+	u32 *targets;
+	unsigned int max;
+};
+
+/* The next object at or after *@pos, all its targets in @it; or NULL. */
+static void *refcache_objects_find(struct refcache_objects_iter *it,
+				   loff_t *pos)
 {
-	struct refcache_obj *obj;
 	u32 slot;
 
 	if (*pos >= REFCACHE_SLOTS)
 		return NULL;
 	slot = *pos;
-	obj = refcache_find_next(m->private, &slot);
-	if (obj)
-		*pos = slot;
-	return obj;
+	for (;;) {
+		u32 *bigger;
+
+		if (refcache_next_info(it->rc, &slot, &it->info, it->targets,
+				       it->max))
+			return NULL;
+		if (it->info.nr_links <= it->max)
+			break;
+		/* More links than room: grow, and read that object again. */
+		bigger = kvmalloc_array(it->info.nr_links +
+					REFCACHE_OBJECTS_TARGETS,
+					sizeof(*bigger), GFP_KERNEL);
+		if (!bigger)
+			return ERR_PTR(-ENOMEM);
+		kvfree(it->targets);
+		it->targets = bigger;
+		it->max = it->info.nr_links + REFCACHE_OBJECTS_TARGETS;
+	}
+	*pos = slot;
+	return it;
 }
 
 static void *refcache_objects_start(struct seq_file *m, loff_t *pos)
-	__acquires(RCU)
 {
-	rcu_read_lock();
-	return refcache_objects_find(m, pos);
+	return refcache_objects_find(m->private, pos);
 }
 
 static void *refcache_objects_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	++*pos;
-	return refcache_objects_find(m, pos);
+	return refcache_objects_find(m->private, pos);
 }
 
 static void refcache_objects_stop(struct seq_file *m, void *v)
-	__releases(RCU)
 {
-	rcu_read_unlock();
 }
 
-/* "ID REFCOUNT NLINKS [TARGET...]", under the RCU read section of start. */
+/* "ID REFCOUNT NLINKS [TARGET...]" */
 static int refcache_objects_show(struct seq_file *m, void *v)
 {
-	const struct refcache_obj *obj = v;
-	s64 state = atomic64_read(&obj->state);
-	const struct refcache_link *link;
+	const struct refcache_objects_iter *it = v;
+	unsigned int i;
 
-	if (!refcache_state_count(state))
-		return SEQ_SKIP;
-	seq_printf(m, "%u %u %u", refcache_state_id(state),
-		   refcache_state_count(state), refcache_obj_links(obj, NULL, 0));
-	for (link = rcu_dereference(obj->links); link;
-	     link = rcu_dereference(link->next))
-		seq_printf(m, " %u", refcache_obj_id(link->to));
+	seq_printf(m, "%u %u %u", it->info.id, it->info.refcount,
+		   it->info.nr_links);
+	for (i = 0; i < it->info.nr_links; i++)
+		seq_printf(m, " %u", it->targets[i]);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -248,7 +282,39 @@ static const struct seq_operations refcache_objects_sops = {
 	.show = refcache_objects_show,
 };
 
-DEFINE_SEQ_ATTRIBUTE(refcache_objects);
+static int refcache_objects_open(struct inode *inode, struct file *file)
+{
+	struct refcache_objects_iter *it;
+
+	it = __seq_open_private(file, &refcache_objects_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->rc = inode->i_private;
+	it->max = REFCACHE_OBJECTS_TARGETS;
+	it->targets = kvmalloc_array(it->max, sizeof(*it->targets), GFP_KERNEL);
+	if (!it->targets) {
+		seq_release_private(inode, file);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int refcache_objects_release(struct inode *inode, struct file *file)
+{
+	struct refcache_objects_iter *it =
+		((struct seq_file *)file->private_data)->private;
+
+	kvfree(it->targets);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations refcache_objects_fops = {
+	.owner = THIS_MODULE,
+	.open = refcache_objects_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = refcache_objects_release,
+};
 
 static int refcache_stats_show(struct seq_file *m, void *unused)
 {

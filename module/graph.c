@@ -56,8 +56,11 @@
  * links, unlinks and the release of objects that have links, and
  * rc->gc_active stops outside gets of objects that links point at (core.c):
  * the collector sets it and waits for an (expedited) grace period, so that
- * every get that did not see it has finished. Nothing else needs to wait: an outside
- * put can only turn a root into a non-root, which makes the run keep
+ * every get that did not see it has finished. What takes graph_lock waits
+ * for the whole run: links, unlinks, the final put of an object that holds
+ * links, and a put whose lockless check said links might hold every
+ * reference left (core.c repeats it under the lock). Other outside puts go
+ * on: one can only turn a root into a non-root, which makes the run keep
  * something it could have freed (the next run will), never the opposite;
  * objects that nothing links to are never garbage, so they may be created,
  * got, put and freed throughout (the walks read them under RCU, as any
@@ -77,8 +80,6 @@
 #include "refcache.h"
 #include "refcache_internal.h"
 #include "refcache_trace.h"
-
-#define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /* The walks over the table drop the RCU read section this often. */
 #define REFCACHE_GC_RESCHED	1024
@@ -576,6 +577,18 @@ void refcache_gc_note_created(struct refcache *rc, unsigned int n)
 	if (threshold && atomic_add_return(n, &rc->gc_pending) >= threshold)
 		queue_work(system_unbound_wq, &rc->gc_work);
 }
+
+/**
+ * refcache_set_gc_threshold() - collect automatically every so many creations
+ * @rc: the table
+ * @threshold: run the collector from a work item once this many objects were
+ *	created since its last run; 0 (the default): only on refcache_gc()
+ */
+void refcache_set_gc_threshold(struct refcache *rc, unsigned int threshold)
+{
+	WRITE_ONCE(rc->gc_threshold, threshold);
+}
+EXPORT_SYMBOL_GPL(refcache_set_gc_threshold);
 
 void refcache_graph_init(struct refcache *rc)
 {

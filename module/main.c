@@ -3,7 +3,8 @@
  * refcache: module parameters, load and unload.
  *
  * Load: the default table (with its slab cache), then debugfs.
- * Unload: the reverse. debugfs goes first: removing the files waits for
+ * Unload: the reverse. debugfs goes first, then the parameters stop
+ * reaching the table: removing the files waits for
  * every handler still running in them, and an open file pins the module
  * (fops .owner), so once refcache_debugfs_exit() returns nothing can reach
  * the table. Whatever is still live is then reclaimed and counted, and the
@@ -18,36 +19,42 @@
 #include <linux/moduleparam.h>
 
 #include "refcache.h"
-#include "refcache_internal.h"
-
-#define REFCACHE_OBJ_SIZE_MAX	4096U
+#include "debugfs.h"
 
 static unsigned int obj_size = 64;
 module_param(obj_size, uint, 0444);
 MODULE_PARM_DESC(obj_size, "payload bytes per object, 0..4096 (default 64)");
 
-struct refcache refcache_default;
-EXPORT_SYMBOL_GPL(refcache_default);
+/*
+ * The table behind /sys/kernel/debug/refcache/. The parameters below
+ * change it through refcache's setters once it exists (refcache_ready,
+ * under kernel_param_lock(), as the parameters' own handlers are); before
+ * that, at insmod, they only set the value the table is made with.
+ */
+static struct refcache refcache_default;
+static bool refcache_ready;
 
 /*
- * The run-time parameters: parse a value in [@min, @max] into the
- * parameter and publish it to the default table's @field, which is read
- * locklessly.
+ * Set a parameter from @val, a value in [@min, @max]: through @apply to
+ * the table once it exists, then into the parameter itself.
  */
 static int refcache_param_set(const char *val, const struct kernel_param *kp,
 			      unsigned int min, unsigned int max,
-			      unsigned int *field)
+			      int (*apply)(struct refcache *rc, unsigned int v))
 {
 	unsigned int v;
-	int err;
+	int err = kstrtouint(val, 10, &v);
 
-	err = kstrtouint(val, 10, &v);
 	if (err)
 		return err;
 	if (v < min || v > max)
 		return -EINVAL;
+	if (refcache_ready) {
+		err = apply(&refcache_default, v);
+		if (err)
+			return err;
+	}
 	*(unsigned int *)kp->arg = v;
-	WRITE_ONCE(*field, v);
 	return 0;
 }
 
@@ -56,7 +63,7 @@ static unsigned int max_refs = REFCACHE_MAX_REFS_LIMIT;
 static int max_refs_set(const char *val, const struct kernel_param *kp)
 {
 	return refcache_param_set(val, kp, 1, REFCACHE_MAX_REFS_LIMIT,
-				  &refcache_default.max_refs);
+				  refcache_set_max_refs);
 }
 
 static const struct kernel_param_ops max_refs_ops = {
@@ -71,10 +78,15 @@ MODULE_PARM_DESC(max_refs,
 /* 0 at load: a quarter of RAM's worth of objects (refcache_module_init()). */
 static unsigned int max_objects;
 
+static int max_objects_apply(struct refcache *rc, unsigned int v)
+{
+	refcache_set_max_objects(rc, v);
+	return 0;
+}
+
 static int max_objects_set(const char *val, const struct kernel_param *kp)
 {
-	return refcache_param_set(val, kp, 1, UINT_MAX,
-				  &refcache_default.max_objects);
+	return refcache_param_set(val, kp, 1, UINT_MAX, max_objects_apply);
 }
 
 static const struct kernel_param_ops max_objects_ops = {
@@ -88,10 +100,15 @@ MODULE_PARM_DESC(max_objects,
 
 static unsigned int gc_threshold;
 
+static int gc_threshold_apply(struct refcache *rc, unsigned int v)
+{
+	refcache_set_gc_threshold(rc, v);
+	return 0;
+}
+
 static int gc_threshold_set(const char *val, const struct kernel_param *kp)
 {
-	return refcache_param_set(val, kp, 0, UINT_MAX,
-				  &refcache_default.gc_threshold);
+	return refcache_param_set(val, kp, 0, UINT_MAX, gc_threshold_apply);
 }
 
 static const struct kernel_param_ops gc_threshold_ops = {
@@ -105,33 +122,46 @@ MODULE_PARM_DESC(gc_threshold,
 
 static int __init refcache_module_init(void)
 {
+	struct refcache_params params = {
+		.name = "refcache_obj",
+		.obj_size = obj_size,
+		.max_refs = max_refs,
+	};
 	int err;
 
 	if (obj_size > REFCACHE_OBJ_SIZE_MAX) {
 		pr_err("obj_size %u is over %u\n", obj_size, REFCACHE_OBJ_SIZE_MAX);
 		return -EINVAL;
 	}
-	refcache_core_init(obj_size);
-	err = refcache_init(&refcache_default, max_refs, NULL);
-	if (err)
-		return err;
-	refcache_default.gc_threshold = gc_threshold;
-	if (!max_objects) {
+	kernel_param_lock(THIS_MODULE);
+	params.max_objects = max_objects;
+	err = refcache_init(&refcache_default, &params);
+	if (!err && !max_objects) {
 		struct refcache_stats st;
 
+		/* A quarter of RAM's worth, well below the table's ids. */
 		refcache_stats(&refcache_default, &st);
-		/* Also well below the table's REFCACHE_SLOTS ids. */
 		max_objects = min_t(u64, REFCACHE_SLOTS / 2,
 				    (u64)totalram_pages() * PAGE_SIZE / 4 /
 				    st.slab_object_size);
+		refcache_set_max_objects(&refcache_default, max_objects);
 	}
-	refcache_default.max_objects = max_objects;
+	if (!err) {
+		refcache_set_gc_threshold(&refcache_default, gc_threshold);
+		refcache_ready = true;
+	}
+	kernel_param_unlock(THIS_MODULE);
+	if (err)
+		return err;
 	err = refcache_debugfs_init(&refcache_default);
 	if (err)
 		goto destroy_table;
 	return 0;
 
 destroy_table:
+	kernel_param_lock(THIS_MODULE);
+	refcache_ready = false;
+	kernel_param_unlock(THIS_MODULE);
 	refcache_destroy(&refcache_default);
 	return err;
 }
@@ -141,6 +171,9 @@ static void __exit refcache_module_exit(void)
 	unsigned long n;
 
 	refcache_debugfs_exit();
+	kernel_param_lock(THIS_MODULE);
+	refcache_ready = false;
+	kernel_param_unlock(THIS_MODULE);
 	n = refcache_destroy(&refcache_default);
 	pr_info("unloading: reclaimed %lu live object%s\n", n, n == 1 ? "" : "s");
 }

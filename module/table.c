@@ -51,8 +51,6 @@ static_assert(BITS_PER_LONG == 64, "refcache's id table needs 64-bit longs");
 
 #define REFCACHE_REUSE_AFTER	1024
 
-#define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-
 /* A free slot on the shared list: the id it last had, the next slot. */
 static unsigned long refcache_free_entry(u32 last_id, u32 next)
 {

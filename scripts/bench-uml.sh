@@ -41,7 +41,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int(
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 
 busybox insmod "$RC_MODDIR/module/refcache.ko"
-busybox insmod "$RC_MODDIR/module/refcache_bench.ko" "${params[@]}"
+busybox insmod "$RC_MODDIR/module/bench/refcache_bench.ko" "${params[@]}"
 cat "$D/refcache_bench/results"
 grep -q '^self-check: ok$' "$D/refcache_bench/results" || fail "refcache_bench self-check"
 

@@ -15,8 +15,10 @@
  * whose write(2) does nothing: the floor for the ctl benchmark that
  * scripts/bench-uml.sh runs from user space.
  *
- * Every table the benchmark uses is its own (refcache_init()); the default
- * table behind /sys/kernel/debug/refcache is left alone. A self-check ends
+ * Every table the benchmark uses is its own (refcache_init(), caches
+ * "refcache_bench-N"); the default table behind /sys/kernel/debug/refcache
+ * is left alone. Like the front end, the benchmark uses the public API
+ * (refcache.h) only. A self-check ends
  * the run: every timing must be non-zero, every refcache call must have
  * succeeded, and every object must be back in the slab. The results say
  * "self-check: ok" or "self-check: FAILED" and why.
@@ -42,7 +44,6 @@
 
 #include "refcache.h"
 #include "refcache_compat.h"
-#include "refcache_internal.h"	/* the lookup floor touches obj->ref */
 
 static unsigned long count = 100000;
 module_param(count, ulong, 0444);
@@ -59,6 +60,10 @@ MODULE_PARM_DESC(threads, "kthreads for the throughput benchmark (default: one p
 static unsigned long max_live = 1000000;
 module_param(max_live, ulong, 0444);
 MODULE_PARM_DESC(max_live, "largest table of the lookup benchmark; also /100 and /1000 (default 1000000)");
+
+static unsigned int obj_size = 64;
+module_param(obj_size, uint, 0444);
+MODULE_PARM_DESC(obj_size, "payload bytes of the benchmark's objects, 8..4096 (default 64)");
 
 static bool smoke;
 module_param(smoke, bool, 0444);
@@ -158,6 +163,22 @@ static void bench_row(const char *name, u64 *a, u64 *b, unsigned long ops)
 		bench_fail("%s: a side took no time", name);
 }
 
+/* Each table of the benchmark gets a cache of its own name. */
+static int bench_init_table(struct refcache *rc)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	char name[32];
+	struct refcache_params params = {
+		.name = name,
+		.obj_size = obj_size,
+		.max_refs = REFCACHE_MAX_REFS_LIMIT,
+	};
+
+	snprintf(name, sizeof(name), "refcache_bench-%d",
+		 atomic_inc_return(&seq));
+	return refcache_init(rc, &params);
+}
+
 /* 1. create + final put vs kmem_cache_alloc + kmem_cache_free. */
 
 /* The final put returns the object to the slab there and then. */
@@ -201,7 +222,7 @@ static int bench_create(void)
 	unsigned int r;
 	int err;
 
-	err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	err = bench_init_table(rc);
 	if (err)
 		return err;
 	refcache_stats(rc, &st);
@@ -230,7 +251,7 @@ static int bench_create(void)
 
 static int bench_make_pool(struct refcache *rc, u32 *ids, unsigned int n)
 {
-	int err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	int err = bench_init_table(rc);
 
 	if (err)
 		return err;
@@ -579,7 +600,7 @@ static int bench_table_fill(struct bench_table *t)
 	unsigned long done = 0;
 	int err;
 
-	err = refcache_init(&t->rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	err = bench_init_table(&t->rc);
 	if (err)
 		return err;
 	t->ids = kvmalloc_array(t->n, sizeof(u32), GFP_KERNEL);
@@ -629,23 +650,27 @@ enum bench_lookup_way {
 
 /*
  * The floor of a lookup by id: what the common pattern does (an XArray of
- * the same objects, xa_load() under RCU, get-unless-zero and a decrement
- * of the object's counter), with none of refcache's checks. It touches the
- * same objects in the same order, so it has the same cache misses, plus
- * those of its radix tree. The atomics leave every count as it was.
+ * the objects, xa_load() under RCU, get-unless-zero and a decrement of a
+ * counter in the object), with none of refcache's checks. Its counter is
+ * the first word of each object's payload (refcache_obj_payload(), never 0:
+ * the canary pattern), a few bytes from refcache's own, so the floor
+ * touches the same objects in the same order and has the same cache
+ * misses, plus those of its radix tree. The atomics leave every word as it
+ * was, so the canary still holds at the final put.
  */
 static int bench_floor_fill(struct bench_table *t)
 {
 	unsigned long i;
 
 	for (i = 0; i < t->n; i++) {
-		struct refcache_obj *obj;
+		struct refcache_obj *obj = refcache_lookup(&t->rc, t->ids[i]);
 
-		rcu_read_lock();
-		obj = refcache_table_lookup(&t->rc, t->ids[i]);
-		rcu_read_unlock();
-		/* Nobody else uses this table: obj cannot go away. */
-		if (!obj || xa_store(&t->floor, t->ids[i], obj, GFP_KERNEL))
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+		/* The pool's reference keeps it; nobody else uses the table. */
+		if (refcache_put(obj) != 1 ||
+		    xa_err(xa_store(&t->floor, t->ids[i],
+				    refcache_obj_payload(obj), GFP_KERNEL)))
 			return -ENOMEM;
 		bench_resched(i + 1);
 	}
@@ -666,6 +691,7 @@ static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 	for (i = 1; i <= count; i++) {
 		u32 id = 1 + bench_rand(&seed) % t->n;
 		struct refcache_obj *obj;
+		atomic64_t *word;
 
 		switch (way) {
 		case LOOKUP_BY_ID:
@@ -680,9 +706,9 @@ static u64 bench_lookup_run(struct bench_table *t, enum bench_lookup_way way)
 			break;
 		case LOOKUP_FLOOR:
 			rcu_read_lock();
-			obj = xa_load(&t->floor, id);
-			if (!obj || !atomic64_add_unless(&obj->state, 1, 0) ||
-			    !refcache_state_count(atomic64_dec_return(&obj->state)))
+			word = xa_load(&t->floor, id);
+			if (!word || !atomic64_add_unless(word, 1, 0) ||
+			    !atomic64_dec_return(word))
 				bench_errors++;
 			rcu_read_unlock();
 			break;
@@ -770,7 +796,8 @@ static int bench_lookup(void)
  * The collector: @n objects linked i -> i + 1. With the head held from
  * outside, "gc dry" walks every object and link and finds nothing; with the
  * chain closed into a ring and no outside reference, "gc" collects all of
- * it. gc_last_pause_ns is how long outside gets and puts waited.
+ * it. gc_last_pause_ns is how long outside gets of linked objects waited
+ * (nothing else uses these tables meanwhile).
  */
 static int bench_gc_one(unsigned long n)
 {
@@ -781,12 +808,12 @@ static int bench_gc_one(unsigned long n)
 	long ret;
 	int err = -ENOMEM;
 
-	/* Not on the stack: a table holds a work item and a percpu rwsem. */
+	/* Not on the stack: a table's directory of chunks is 16 KiB. */
 	rc = kzalloc(sizeof(*rc), GFP_KERNEL);
 	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
 	if (!rc || !ids)
 		goto out;
-	err = refcache_init(rc, REFCACHE_MAX_REFS_LIMIT, NULL);
+	err = bench_init_table(rc);
 	if (err)
 		goto out;
 	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX) {
@@ -912,8 +939,9 @@ static int __init refcache_bench_init(void)
 		max_live = 10000;
 	}
 	if (!count || !rounds || rounds > BENCH_ROUNDS_MAX || !max_live ||
-	    max_live > U32_MAX) {
-		pr_err("refcache_bench: bad count, rounds or max_live\n");
+	    max_live > U32_MAX || obj_size < sizeof(u64) ||
+	    obj_size > REFCACHE_OBJ_SIZE_MAX) {
+		pr_err("refcache_bench: bad count, rounds, max_live or obj_size\n");
 		return -EINVAL;
 	}
 	bench_dir = debugfs_create_dir("refcache_bench", NULL);
