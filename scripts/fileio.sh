@@ -39,8 +39,10 @@ rc_fileio() {
 			return 1
 		fi
 		# Under a temporary name, so no half-written binary is ever used.
+		# PATH=$PATH: exported, for gcc to find cc1 and ld with (a UML
+		# init sets PATH without exporting it).
 		if ! { mkdir -p "${bin%/*}" &&
-			gcc -static -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$RC_FILEIO_SRC" >&2 &&
+			PATH=$PATH gcc -static -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$RC_FILEIO_SRC" >&2 &&
 			mv -f "$bin.tmp.$$" "$bin"; }; then
 			rm -f "$bin.tmp.$$"
 			echo "rc_fileio: cannot build $RC_FILEIO_SRC into $bin" >&2
