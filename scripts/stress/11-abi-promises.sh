@@ -290,13 +290,39 @@ linker() {
 linker &
 lpid=$!
 
-# The reads only collect (all lines, in order: A's, then B's, for each
-# read), so that as much of the reader's time as can be is spent in the
-# kernel, where a one-CPU kernel can preempt it in the middle of a line.
-reads=0 all=()
+reads=0 torn=0 odd=0 torn_l=() odd_l=()
 while rc_time_left && { [ "$SECONDS" -lt "$t4" ] || [ "$reads" -lt "$RC_OPS" ]; }; do
-	mapfile -t -O "${#all[@]}" all <"$RC_DIR/objects"
+	mapfile -t l <"$RC_DIR/objects"
 	reads=$((reads + 1))
+	if [ "${#l[@]}" -ne 2 ]; then
+		odd=$((odd + 1))
+		[ "${#odd_l[@]}" -lt 5 ] && odd_l+=("${#l[@]} lines: ${l[*]}")
+	fi
+	for line in "${l[@]}"; do
+		# "ID REFCOUNT NLINKS [TARGET...]"
+		if [[ ! $line =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)((\ [0-9]+)*)$ ]]; then
+			torn=$((torn + 1))
+			[ "${#torn_l[@]}" -lt 5 ] && torn_l+=("malformed: '$line'")
+			continue
+		fi
+		id=${BASH_REMATCH[1]} n=${BASH_REMATCH[3]}
+		tg=${BASH_REMATCH[4]}
+		sp=${tg//[0-9]/}
+		if [ "${#sp}" -ne "$n" ]; then
+			torn=$((torn + 1))
+			[ "${#torn_l[@]}" -lt 5 ] && torn_l+=("NLINKS $n, ${#sp} targets: '$line'")
+		fi
+		# (No REFCOUNT is asserted: link and unlink pin both objects
+		# with a reference of their own while they work, which a read
+		# may see.)
+		if [ "$id" = "$A" ]; then
+			[ "$n" -ge 1 ] && [ "$n" -le 4 ] && [ -n "$tg" ] && [ -z "${tg// $B/}" ] && continue
+		elif [ "$id" = "$B" ]; then
+			[ "$n" = 0 ] && [ -z "$tg" ] && continue
+		fi
+		odd=$((odd + 1))
+		[ "${#odd_l[@]}" -lt 5 ] && odd_l+=("'$line'")
+	done
 done
 touch "$RC_TMP/stop"
 wait "$lpid"
@@ -304,36 +330,6 @@ lops=0 lbad=1 lk=0 lmis=0
 read -r lops lbad lk lmis <"$RC_TMP/linker.sum"
 mapfile -t -n 5 lerr <"$RC_TMP/linker.err"
 rc_diag "$reads reads of objects against $lops links/unlinks in $((SECONDS - t0))s"
-torn=0 odd=0 torn_l=() odd_l=()
-if [ "${#all[@]}" -ne $((2 * reads)) ]; then
-	odd=$((odd + 1))
-	odd_l+=("${#all[@]} lines in $reads reads")
-fi
-for ((i = 0; i < ${#all[@]}; i++)); do
-	line=${all[i]}
-	# "ID REFCOUNT NLINKS [TARGET...]"
-	if [[ ! $line =~ ^([0-9]+)\ ([0-9]+)\ ([0-9]+)((\ [0-9]+)*)$ ]]; then
-		torn=$((torn + 1))
-		[ "${#torn_l[@]}" -lt 5 ] && torn_l+=("malformed: '$line'")
-		continue
-	fi
-	id=${BASH_REMATCH[1]} n=${BASH_REMATCH[3]} tg=${BASH_REMATCH[4]}
-	sp=${tg//[0-9]/}
-	if [ "${#sp}" -ne "$n" ]; then
-		torn=$((torn + 1))
-		[ "${#torn_l[@]}" -lt 5 ] && torn_l+=("NLINKS $n, ${#sp} targets: '$line'")
-	fi
-	# (No REFCOUNT is asserted: link and unlink pin both objects with a
-	# reference of their own while they work, which a read may see.)
-	if ((i % 2 == 0)); then
-		[ "$id" = "$A" ] && [ "$n" -ge 1 ] && [ "$n" -le 4 ] && [ -n "$tg" ] &&
-			[ -z "${tg// $B/}" ] && continue
-	else
-		[ "$id" = "$B" ] && [ "$n" = 0 ] && [ -z "$tg" ] && continue
-	fi
-	odd=$((odd + 1))
-	[ "${#odd_l[@]}" -lt 5 ] && odd_l+=("line $((i % 2 + 1)) of read $((i / 2 + 1)): '$line'")
-done
 rc_check "every objects line has exactly NLINKS targets ($reads reads)" $((torn != 0)) \
 	"$torn torn or malformed lines, the first:" "${torn_l[@]}"
 rc_check "every read lists just A (1-4 links, all to B) and B (no links)" \
