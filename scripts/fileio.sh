@@ -23,7 +23,7 @@
 RC_FILEIO_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fileio.c
 
 rc_fileio() {
-	local cache bin=${RC_FILEIO:-}
+	local cache tmp='' bin=${RC_FILEIO:-}
 	if [ -z "$bin" ]; then
 		cache=${RC_CACHE:-}
 		[ -n "$cache" ] || [[ ${RC_MODDIR:-} != */modules/* ]] || cache=${RC_MODDIR%/modules/*}
@@ -38,13 +38,14 @@ rc_fileio() {
 			echo "rc_fileio: no $bin, and no gcc here to build it" >&2
 			return 1
 		fi
-		# Under a temporary name, so no half-written binary is ever used.
-		# PATH=$PATH: exported, for gcc to find cc1 and ld with (a UML
-		# init sets PATH without exporting it).
-		if ! { mkdir -p "${bin%/*}" &&
-			PATH=$PATH gcc -static -O2 -Wall -Wextra -Werror -o "$bin.tmp.$$" "$RC_FILEIO_SRC" >&2 &&
-			mv -f "$bin.tmp.$$" "$bin"; }; then
-			rm -f "$bin.tmp.$$"
+		# Under a name of its own (a UML guest and a host may build at
+		# once, and their pids are not one namespace's), so no
+		# half-written binary is ever used. PATH=$PATH: exported, for
+		# gcc to find cc1 and ld with (a UML init does not export it).
+		if ! { mkdir -p "${bin%/*}" && tmp=$(mktemp "$bin.XXXXXX") &&
+			PATH=$PATH gcc -static -O2 -Wall -Wextra -Werror -o "$tmp" "$RC_FILEIO_SRC" >&2 &&
+			chmod 0755 "$tmp" && mv -f "$tmp" "$bin"; }; then
+			[ -z "$tmp" ] || rm -f "$tmp"
 			echo "rc_fileio: cannot build $RC_FILEIO_SRC into $bin" >&2
 			return 1
 		fi

@@ -25,7 +25,9 @@
 #  - each "objects" line is one moment's: while another process (on CPU 1)
 #    links and unlinks A->B (1 to 4 links), every line read has exactly
 #    NLINKS targets (a show that counts the links in one walk and prints
-#    them in a second tears lines).
+#    them in a second tears lines). On two CPUs a run catches such tears by
+#    the dozen; on one, a tear needs the reader preempted between the two
+#    walks, which a run of a few seconds catches only now and then.
 # Each max_objects and peak check starts from a freshly loaded module (the
 # case reloads it, as case 7 does: -m refcache.ko or $RC_MODDIR, and without
 # run.sh's -p parameters); it leaves the module loaded with its defaults.
