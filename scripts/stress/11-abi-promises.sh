@@ -28,17 +28,19 @@
 #    them in a second tears lines). On two CPUs a run catches such tears by
 #    the dozen; on one, a tear needs the reader preempted between the two
 #    walks, which a run of a few seconds catches only now and then.
-# Each max_objects and peak check starts from a freshly loaded module (the
-# case reloads it, as case 7 does: -m refcache.ko or $RC_MODDIR, and without
-# run.sh's -p parameters); it leaves the module loaded with its defaults.
+# Each group of checks starts from a freshly loaded module, so every counter,
+# peak and per-CPU count is zero (the case reloads it, as case 7 does, from
+# -m refcache.ko or $RC_MODDIR, without run.sh's -p parameters); it leaves
+# the module loaded with its defaults.
 #
 # The pwrite, pread and lseek calls go through scripts/fileio.c (bash has
 # none of them): rc_fileio of scripts/fileio.sh finds it, $RC_FILEIO if set,
 # else the cache's tools/fileio-HASH (the cache holding $RC_MODDIR inside the
 # test kernels), building it there with gcc where there is one (the host, or
 # UML, which sees the host's files); qemu-run.sh copies it into QEMU's
-# initramfs at that same path (rc_fileio_install). CPUs are chosen with taskset -p -c (util-linux
-# in UML, busybox in QEMU) on the shell that does the writes.
+# initramfs at that same path (rc_fileio_install). CPUs are chosen with
+# taskset -p -c (util-linux in UML, busybox in QEMU) on the shell that does
+# the writes.
 #
 # usage: 11-abi-promises.sh [-n READS] [-t SECONDS] [-m refcache.ko]
 #   READS: at least this many reads of "objects" (default 2000) in the link
