@@ -115,6 +115,7 @@ echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 mkdir -p "$root$RC_TOP" "$root$moddir"
 cp -r "$RC_TOP/scripts" "$root$RC_TOP/"
+(. "$(dirname "$0")/fileio.sh" && rc_fileio_install "$root")
 (cd "$moddir" && find . -name '*.ko' -exec cp --parents {} "$root$moddir/" \;)
 ln -s "$RC_TOP/scripts/qemu-init.sh" "$root/init"
 {
