@@ -14,7 +14,7 @@
 #      11,008-byte XSAVE host (uml-run.sh -x), Debian's unpatched tree failing
 #      there with the runner's one-line diagnosis and booting (or failing, on
 #      a real AMX host) without the shim, no PTRACE_SYSEMU, a noexec memory
-#      directory; refcachectl's test, the stress cases (scripts/stress/run.sh)
+#      directory; refcachectl's test, the stress cases (scripts/guest/stress/run.sh)
 #      and a smoke run of the benchmark
 #   3. QEMU lane, 2 CPUs (each run checks both came up): the KUnit
 #      concurrency suite and stress cases 1-3 and 10 under KCSAN (with
@@ -145,7 +145,7 @@ kunit_run() {
 	[ $# -eq 0 ] || shift
 	echo "# $name (${runner%-run.sh})"
 	run=$logs/$name-run
-	check "$name-boot" "$RC_TOP/scripts/$runner" "${opts[@]}" -o "$run" scripts/kunit-uml.sh "$@"
+	check "$name-boot" "$RC_TOP/scripts/$runner" "${opts[@]}" -o "$run" scripts/guest/kunit.sh "$@"
 	# The kernel prints an empty KTAP document at boot (no built-in suites);
 	# kunit.py reads the first document it finds, so hand it the module's.
 	awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
@@ -210,7 +210,7 @@ log_checks() {
 amx_steps() {
 	local size
 	check demo-as-amx-host fails_with 0 'demo: every step showed what it says' \
-		"$RC_TOP/scripts/uml-run.sh" -x 11008 -o "$logs/demo-amx-run" scripts/demo-uml.sh
+		"$RC_TOP/scripts/uml-run.sh" -x 11008 -o "$logs/demo-amx-run" scripts/guest/demo.sh
 	check demo-as-amx-host-xsave-11008 grep -F 'x86 XSAVE area: 11008 bytes on the host' \
 		"$logs/demo-amx-run/console.log"
 	check demo-as-amx-host-kernel-log rc_check_kernel_log "$logs/demo-amx-run/console.log"
@@ -250,10 +250,10 @@ uml_lane() {
 	check demo-kernel-log rc_check_kernel_log "$logs/demo-run/console.log"
 	echo "# the AMX host (uml)"
 	amx_steps
-	ktap_run refcachectl uml-run.sh -- scripts/cli-test.sh
-	ktap_run stress uml-run.sh -t 1200 -- scripts/stress/run.sh
+	ktap_run refcachectl uml-run.sh -- scripts/guest/cli-test.sh
+	ktap_run stress uml-run.sh -t 1200 -- scripts/guest/stress/run.sh
 	# Case 8 wants a small machine, and big objects to fill it in time.
-	ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+	ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/guest/stress/run.sh -p obj_size=4096 8
 	echo "# benchmark smoke run (uml)"
 	check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke
 }
@@ -270,13 +270,13 @@ qemu_lane() {
 	# can watch refcache_obj there (run.sh validates the cache after each
 	# case).
 	ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -a "slub_debug=FZPU,refcache_obj" -- \
-		scripts/stress/run.sh 1 2 3 10
-	ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
-	ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
+		scripts/guest/stress/run.sh 1 2 3 10
+	ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/guest/stress/run.sh 1 2 3 4 7 10
+	ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/guest/trace-test.sh
 	# Debian 12's default kernel, as its users run it.
 	ktap_run debian-6.1-stress qemu-run.sh -k debian-6.1 -t 1800 -- \
-		scripts/stress/run.sh 1 2 3 4 6 7 10
-	ktap_run debian-6.1-tracepoints qemu-run.sh -k debian-6.1 -- scripts/trace-test.sh
+		scripts/guest/stress/run.sh 1 2 3 4 6 7 10
+	ktap_run debian-6.1-tracepoints qemu-run.sh -k debian-6.1 -- scripts/guest/trace-test.sh
 }
 
 # lane_run NAME FUNCTION: run FUNCTION as lane NAME, its report in $logs/NAME.out

@@ -5,7 +5,7 @@
 # (the QEMU kernels; uml-init.sh mounts no tracefs): enable events/refcache, walk an object
 # through its life and check the trace, in KTAP. Loads and unloads refcache.
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 T=/sys/kernel/tracing
 C=scripts/refcachectl
 n=0 failed=0

@@ -5,7 +5,7 @@
 # subcommand's output, exit status and error message, in KTAP. Loads and
 # unloads refcache itself.
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 C=scripts/refcachectl
 n=0 failed=0
 

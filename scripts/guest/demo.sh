@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside UML (see demo.sh): an object's life, step by step, then a cycle
+# Runs inside UML (see scripts/demo.sh): an object's life, step by step, then a cycle
 # and the collector. Each step checks what it shows: a result other than the
 # one printed beside it stops the demo with "demo: FAILED: ..." and status 1,
 # so the test command runs this very script (scripts/test.sh, "demo").

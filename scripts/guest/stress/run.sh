@@ -18,9 +18,9 @@
 #   -o  keep each case's kernel log in LOGDIR/CASE.dmesg
 # Exit status: 0 if every case passed, 1 otherwise.
 #
-# From the host: scripts/uml-run.sh -t 600 scripts/stress/run.sh
+# From the host: scripts/uml-run.sh -t 600 scripts/guest/stress/run.sh
 # (about 3 minutes with the defaults under UML with KASAN). Case 8:
-# scripts/uml-run.sh -m 128M -t 900 scripts/stress/run.sh -p obj_size=4096 8
+# scripts/uml-run.sh -m 128M -t 900 scripts/guest/stress/run.sh -p obj_size=4096 8
 
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
