@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for the refcache scripts that run on the host (runners,
 # builds, test.sh); sourced, never run. What the host and the test kernels
 # share is in scripts/lib/: KTAP (ktap.sh), the kernel-log check (klog.sh),
@@ -336,6 +337,7 @@ rc_copy_host_file() {
 # uml-run.sh's -x BYTES) into kernel, mem, timeout, append, dir and xsave;
 # RC_ARGS gets the command that follows. A bad option prints USAGE_FILE's
 # "# usage" block (up to its first bare "#" line) and exits 2.
+# shellcheck disable=SC2034 # the option variables are the calling runner's
 rc_runner_args() {
 	local opt OPTIND=1 usage=$2
 	kernel=$1 mem=1G timeout=600 append="" dir="" xsave=""

@@ -24,6 +24,8 @@
 #      builds its two kernels first, while the UML lane runs.
 # Which stress case runs on which kernel, and how each kernel is booted for
 # them: scripts/guest/stress/cases.table, one boot per kernel of a lane.
+# The static lane also runs shellcheck -x over every shell script, and checks
+# that every stress case has a line in that table.
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
 # reports (scripts/lib/klog.sh, which lists the exceptions). Every check
 # prints a KTAP line (scripts/lib/ktap.sh), numbered within its lane. Ends
@@ -94,7 +96,7 @@ rc_need_packages "${RC_PACKAGES[@]}"
 apt_pid=""
 if [ $quick = 0 ]; then
 	rc_need_packages "${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" linux-headers-6.12-amd64 \
-		linux-headers-amd64 sparse dkms >"$logs/apt.log" 2>&1 &
+		linux-headers-amd64 sparse dkms shellcheck >"$logs/apt.log" 2>&1 &
 	apt_pid=$!
 fi
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
@@ -134,6 +136,59 @@ static_lane() {
 		check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
 	done
 	check dkms-remove "$RC_TOP/scripts/dkms.sh" remove
+	check shellcheck shellcheck_all
+	check stress-cases-table cases_table_check
+}
+
+# shell_scripts: every shell script of the repository (scripts/, .ci/),
+# relative to its top: the *.sh files (libraries included: each names its
+# shell) and the executables whose first line runs bash or sh.
+shell_scripts() {
+	local f
+	(cd "$RC_TOP" && find scripts .ci -type f | LC_ALL=C sort) | while IFS= read -r f; do
+		case $f in
+		*.sh) echo "$f" ;;
+		*) head -n 1 "$RC_TOP/$f" | grep -qE '^#!.*[/ ](ba)?sh( |$)' && echo "$f" ;;
+		esac
+	done
+}
+
+# Every shell script through "shellcheck -x", following what each sources
+# (.shellcheckrc: found beside the sourcing script); any finding fails.
+shellcheck_all() {
+	local -a files
+	mapfile -t files < <(shell_scripts)
+	echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p'), ${#files[@]} files: ${files[*]}"
+	(cd "$RC_TOP" && shellcheck -x "${files[@]}")
+}
+
+# cases_table_check: cases.table reads, names only kernels and runners that
+# exist, and lists every case of scripts/guest/stress/ (a case without a
+# line would never run). A line without its file is the stress runs' to
+# report: each fails the case on every kernel that it is marked for.
+cases_table_check() {
+	local f c k bad=0
+	cat "$logs/cases-table.err"
+	[ "$cases_ok" = 1 ] || return 1
+	for k in "${RC_KERNELS[@]}"; do
+		case ${RC_KERNEL_LANE[$k]} in uml | qemu | -) ;; *) echo "kernel $k: no lane ${RC_KERNEL_LANE[$k]}"; bad=1 ;; esac
+		case ${RC_KERNEL_RUN[$k]} in
+		"uml-run.sh "* | "qemu-run.sh "* | uml-run.sh | qemu-run.sh) ;;
+		*) echo "kernel $k: runner '${RC_KERNEL_RUN[$k]%% *}' (uml-run.sh or qemu-run.sh)"; bad=1 ;;
+		esac
+	done
+	for f in "${cases_table%/*}"/[0-9][0-9]-*.sh; do
+		[ -e "$f" ] || continue
+		c=${f##*/}
+		c=${c%.sh}
+		[ -n "${RC_CASE_LIMIT[$c]:-}" ] || { echo "$f has no line in $cases_table"; bad=1; }
+	done
+	for c in "${RC_CASES[@]}"; do
+		[ -e "${cases_table%/*}/$c.sh" ] ||
+			echo "note: $c is listed, its file is missing: every stress run that includes it fails it"
+	done
+	[ "$bad" = 0 ] && echo "cases.table: ${#RC_KERNELS[@]} kernels, ${#RC_CASES[@]} cases"
+	return "$bad"
 }
 
 # kunit_field NAME SUMMARY: the count kunit.py's summary gives for NAME, or 0.
@@ -217,8 +272,7 @@ stress_runs() {
 	local k
 	local -a run
 	if [ "$cases_ok" != 1 ]; then
-		check "stress-$1-cases-table" cat "$logs/cases-table.err"
-		rc_fail "stress-$1: no table of cases"
+		check "stress-$1-cases-table" cases_table_check
 		return
 	fi
 	for k in $(rc_cases_kernels "$1"); do
