@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The refcache benchmark (scripts/bench-uml.sh inside a test kernel).
+# The refcache benchmark (scripts/guest/bench.sh inside a test kernel).
 #
 # usage: scripts/bench.sh [--smoke | --debug | --smp | --runner RUNNER] [MODULE PARAMETER...]
 #   (none)     full run in a UML kernel without debugging options, built
@@ -36,7 +36,7 @@ case ${1:-} in
 esac
 
 case $mode in
-runner) exec "$runner" scripts/bench-uml.sh "$@" ;;
+runner) exec "$runner" scripts/guest/bench.sh "$@" ;;
 smoke) set -- --smoke "$@" ;;
 esac
 # Fast: the non-debug UML kernel (scripts/uml-env.config, uml-bench.config);
@@ -51,7 +51,7 @@ rc_log "host load before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) C
 mkdir -p "$RC_CACHE/runs"
 dir=$(mktemp -d "$RC_CACHE/runs/bench.XXXXXX")
 status=0
-"${run[@]}" -m 2G -t 1800 -o "$dir" scripts/bench-uml.sh "$@" || status=$?
+"${run[@]}" -m 2G -t 1800 -o "$dir" scripts/guest/bench.sh "$@" || status=$?
 rc_log "host load after the run: $(cut -d' ' -f1-3 /proc/loadavg); log in $dir"
 if [ $status != 125 ] && ! rc_check_kernel_log "$dir/console.log" >&2; then
 	rc_log "the kernel log has errors: $dir/console.log"

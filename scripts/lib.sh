@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared helpers for the refcache scripts; sourced, never run.
+# shellcheck shell=bash
+# Shared helpers for the refcache scripts that run on the host (runners,
+# builds, test.sh); sourced, never run. What the host and the test kernels
+# share is in scripts/lib/: KTAP (ktap.sh), the kernel-log check (klog.sh),
+# the errno map (errno.sh), the table of stress cases (cases.sh).
 #
 # Everything that is expensive to make (the unpacked kernel tree, the UML
 # kernel) lives under $RC_CACHE, outside the repository, keyed by what it was
 # built from, so a second run reuses it.
 
 RC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/klog.sh
+. "$RC_TOP/scripts/lib/klog.sh"
 RC_CACHE=${RC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/refcache}
 RC_JOBS=${RC_JOBS:-$(nproc)}
 RC_SRC_PKG=linux-source-6.12
@@ -211,15 +217,12 @@ rc_build_modules() {
 	printf '%s\n' "$dir"
 }
 
-# Lines in a kernel log that fail a run: oopses, KASAN/KCSAN/lockdep/RCU
-# reports, refcount_t and slab complaints. Sanitizer reports start with
-# "BUG: KASAN:" / "BUG: KCSAN:"; the bare names also appear in harmless boot
-# notes ("kcsan: non-strict mode configured").
-RC_BAD_LOG='BUG:|kernel BUG|WARNING:|refcount_t:|Objects remaining|possible recursive locking|circular locking|suspicious RCU|inconsistent lock state|lock held when returning|Kernel panic|Oops|general protection|Call Trace:'
-
-# rc_check_kernel_log FILE: print the lines of FILE that fail a run; false if any.
+# rc_check_kernel_log FILE [CONTEXT]: print the lines of the kernel log FILE
+# that fail a run (scripts/lib/klog.sh: what fails, and the exceptions each
+# CONTEXT allows: "kunit" for the boots that load refcache_kunit.ko); false
+# if any.
 rc_check_kernel_log() {
-	! grep -E "$RC_BAD_LOG" "$1"
+	! rc_klog_bad "${2:-boot}" <"$1"
 }
 
 # The QEMU test kernels (scripts/qemu-run.sh): real SMP x86_64, two variants
@@ -334,6 +337,7 @@ rc_copy_host_file() {
 # uml-run.sh's -x BYTES) into kernel, mem, timeout, append, dir and xsave;
 # RC_ARGS gets the command that follows. A bad option prints USAGE_FILE's
 # "# usage" block (up to its first bare "#" line) and exits 2.
+# shellcheck disable=SC2034 # the option variables are the calling runner's
 rc_runner_args() {
 	local opt OPTIND=1 usage=$2
 	kernel=$1 mem=1G timeout=600 append="" dir="" xsave=""

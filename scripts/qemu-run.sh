@@ -16,9 +16,9 @@
 #   -o  keep the run's files here (default: a fresh directory under the cache)
 #
 # examples:
-#   scripts/qemu-run.sh -k kasan scripts/kunit-uml.sh     # KUnit under KASAN
-#   scripts/qemu-run.sh -k kcsan scripts/kunit-uml.sh     # ... under KCSAN
-#   scripts/qemu-run.sh -k debian scripts/bench-uml.sh    # the benchmark, distro kernel
+#   scripts/qemu-run.sh -k kasan scripts/guest/kunit.sh     # KUnit under KASAN
+#   scripts/qemu-run.sh -k kcsan scripts/guest/kunit.sh     # ... under KCSAN
+#   scripts/qemu-run.sh -k debian scripts/guest/bench.sh    # the benchmark, distro kernel
 #   scripts/qemu-run.sh -o /tmp/r nproc; grep -c . /tmp/r/console.log
 #
 # The kernel (cached under $RC_CACHE/build/qemu-VARIANT-KEY; the KASAN one
@@ -88,7 +88,7 @@ dir=$(cd "$dir" && pwd)
 rm -rf "$dir"/{status,output,dmesg,console.log,initramfs,initramfs.cpio}
 
 # The initramfs: the host's layout of /bin, /lib... (links on a merged-/usr
-# Debian), busybox, bash and getconf (bench-uml.sh asks it the page size;
+# Debian), busybox, bash and getconf (guest/bench.sh asks it the page size;
 # busybox has no such applet) with what ldd says they need, scripts/, the
 # modules.
 root=$dir/initramfs
@@ -117,7 +117,7 @@ mkdir -p "$root$RC_TOP" "$root$moddir"
 cp -r "$RC_TOP/scripts" "$root$RC_TOP/"
 (. "$(dirname "$0")/fileio.sh" && rc_fileio_install "$root")
 (cd "$moddir" && find . -name '*.ko' -exec cp --parents {} "$root$moddir/" \;)
-ln -s "$RC_TOP/scripts/qemu-init.sh" "$root/init"
+ln -s "$RC_TOP/scripts/guest/qemu-init.sh" "$root/init"
 {
 	printf 'RC_TOP=%q\nRC_MODDIR=%q\nexport RC_TOP RC_MODDIR\n' "$RC_TOP" "$moddir"
 	printf 'RC_CMD=('; printf '%q ' "$@"; printf ')\n'

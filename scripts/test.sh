@@ -14,18 +14,23 @@
 #      11,008-byte XSAVE host (uml-run.sh -x), Debian's unpatched tree failing
 #      there with the runner's one-line diagnosis and booting (or failing, on
 #      a real AMX host) without the shim, no PTRACE_SYSEMU, a noexec memory
-#      directory; refcachectl's test, the stress cases (scripts/stress/run.sh)
+#      directory; refcachectl's test, the stress cases (scripts/guest/stress/run.sh)
 #      and a smoke run of the benchmark
 #   3. QEMU lane, 2 CPUs (each run checks both came up): the KUnit
-#      concurrency suite and stress cases 1-3 and 10 under KCSAN (with
-#      slub_debug on refcache_obj); stress cases 1-4,
-#      7 and 10 and the tracepoint test under KASAN, kmemleak scans after the
-#      stress runs; stress cases 1-4, 6, 7 and 10 and the tracepoint test in
-#      Debian 12's own 6.1 kernel. On a fresh machine this lane builds its
-#      two kernels first, while the UML lane runs.
+#      concurrency suite and stress cases under KCSAN (with slub_debug on
+#      refcache_obj); stress cases and the tracepoint test under KASAN,
+#      kmemleak scans after the stress runs; stress cases and the tracepoint
+#      test in Debian 12's own 6.1 kernel. On a fresh machine this lane
+#      builds its two kernels first, while the UML lane runs.
+# Which stress case runs on which kernel, and how each kernel is booted for
+# them: scripts/guest/stress/cases.table, one boot per kernel of a lane.
+# The static lane also runs shellcheck -x over every shell script, and checks
+# that every stress case has a line in that table.
 # Every kernel boot's log must be free of BUG/WARNING/KASAN/lockdep/refcount
-# reports. Ends with "N passed, N failed" (KUnit cases + checks + stress
-# cases) and exits non-zero if anything failed or was skipped.
+# reports (scripts/lib/klog.sh, which lists the exceptions). Every check
+# prints a KTAP line (scripts/lib/ktap.sh), numbered within its lane. Ends
+# with "N passed, N failed" (KUnit cases + checks + stress cases) and exits
+# non-zero if anything failed or was skipped.
 #
 # usage: scripts/test.sh [--quick | --lane static|uml|qemu]
 #   --quick  the edit-compile-test loop: the UML build, checkpatch and KUnit
@@ -34,6 +39,10 @@
 # Logs go to $RC_CACHE/test-logs.
 set -u
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib/ktap.sh
+. "$RC_TOP/scripts/lib/ktap.sh"
+# shellcheck source=lib/cases.sh
+. "$RC_TOP/scripts/lib/cases.sh"
 
 quick=0 only=""
 case ${1:-} in
@@ -52,19 +61,20 @@ passed=0 failed=0 skipped=0
 logs=$RC_CACHE/test-logs
 rm -rf "$logs" && mkdir -p "$logs"
 lane=main
+cases_table=$RC_TOP/scripts/guest/stress/cases.table
+cases_ok=0
+rc_cases_read "$cases_table" 2>"$logs/cases-table.err" && cases_ok=1
 
-# check NAME CMD...: run one check, count it, print a KTAP-style line.
+# check NAME CMD...: run one check, count it, print its KTAP result (with
+# the time it took, and the end of its log if it failed).
 check() {
 	local name=$1 log t=$SECONDS
 	shift
 	log=$logs/$lane-$name.log
 	if "$@" >"$log" 2>&1; then
-		passed=$((passed + 1))
-		echo "ok - $name # $((SECONDS - t)) s"
+		rc_ok "$name # $((SECONDS - t)) s"
 	else
-		failed=$((failed + 1))
-		echo "not ok - $name # $((SECONDS - t)) s (log: $log)"
-		sed 's/^/# /' "$log" | tail -n 40
+		rc_fail "$name # $((SECONDS - t)) s (log: $log)" "$(tail -n 40 "$log")"
 	fi
 }
 
@@ -86,7 +96,7 @@ rc_need_packages "${RC_PACKAGES[@]}"
 apt_pid=""
 if [ $quick = 0 ]; then
 	rc_need_packages "${RC_QEMU_PACKAGES[@]}" "$RC_INITRAMFS" linux-headers-6.12-amd64 \
-		linux-headers-amd64 sparse dkms >"$logs/apt.log" 2>&1 &
+		linux-headers-amd64 sparse dkms shellcheck >"$logs/apt.log" 2>&1 &
 	apt_pid=$!
 fi
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
@@ -126,6 +136,59 @@ static_lane() {
 		check "dkms-build-$v" "$RC_TOP/scripts/dkms.sh" build "$kver"
 	done
 	check dkms-remove "$RC_TOP/scripts/dkms.sh" remove
+	check shellcheck shellcheck_all
+	check stress-cases-table cases_table_check
+}
+
+# shell_scripts: every shell script of the repository (scripts/, .ci/),
+# relative to its top: the *.sh files (libraries included: each names its
+# shell) and the executables whose first line runs bash or sh.
+shell_scripts() {
+	local f
+	(cd "$RC_TOP" && find scripts .ci -type f | LC_ALL=C sort) | while IFS= read -r f; do
+		case $f in
+		*.sh) echo "$f" ;;
+		*) head -n 1 "$RC_TOP/$f" | grep -qE '^#!.*[/ ](ba)?sh( |$)' && echo "$f" ;;
+		esac
+	done
+}
+
+# Every shell script through "shellcheck -x", following what each sources
+# (.shellcheckrc: found beside the sourcing script); any finding fails.
+shellcheck_all() {
+	local -a files
+	mapfile -t files < <(shell_scripts)
+	echo "shellcheck $(shellcheck --version | sed -n 's/^version: //p'), ${#files[@]} files: ${files[*]}"
+	(cd "$RC_TOP" && shellcheck -x "${files[@]}")
+}
+
+# cases_table_check: cases.table reads, names only kernels and runners that
+# exist, and lists every case of scripts/guest/stress/ (a case without a
+# line would never run). A line without its file is the stress runs' to
+# report: each fails the case on every kernel that it is marked for.
+cases_table_check() {
+	local f c k bad=0
+	cat "$logs/cases-table.err"
+	[ "$cases_ok" = 1 ] || return 1
+	for k in "${RC_KERNELS[@]}"; do
+		case ${RC_KERNEL_LANE[$k]} in uml | qemu | -) ;; *) echo "kernel $k: no lane ${RC_KERNEL_LANE[$k]}"; bad=1 ;; esac
+		case ${RC_KERNEL_RUN[$k]} in
+		"uml-run.sh "* | "qemu-run.sh "* | uml-run.sh | qemu-run.sh) ;;
+		*) echo "kernel $k: runner '${RC_KERNEL_RUN[$k]%% *}' (uml-run.sh or qemu-run.sh)"; bad=1 ;;
+		esac
+	done
+	for f in "${cases_table%/*}"/[0-9][0-9]-*.sh; do
+		[ -e "$f" ] || continue
+		c=${f##*/}
+		c=${c%.sh}
+		[ -n "${RC_CASE_LIMIT[$c]:-}" ] || { echo "$f has no line in $cases_table"; bad=1; }
+	done
+	for c in "${RC_CASES[@]}"; do
+		[ -e "${cases_table%/*}/$c.sh" ] ||
+			echo "note: $c is listed, its file is missing: every stress run that includes it fails it"
+	done
+	[ "$bad" = 0 ] && echo "cases.table: ${#RC_KERNELS[@]} kernels, ${#RC_CASES[@]} cases"
+	return "$bad"
 }
 
 # kunit_field NAME SUMMARY: the count kunit.py's summary gives for NAME, or 0.
@@ -145,7 +208,7 @@ kunit_run() {
 	[ $# -eq 0 ] || shift
 	echo "# $name (${runner%-run.sh})"
 	run=$logs/$name-run
-	check "$name-boot" "$RC_TOP/scripts/$runner" "${opts[@]}" -o "$run" scripts/kunit-uml.sh "$@"
+	check "$name-boot" "$RC_TOP/scripts/$runner" "${opts[@]}" -o "$run" scripts/guest/kunit.sh "$@"
 	# The kernel prints an empty KTAP document at boot (no built-in suites);
 	# kunit.py reads the first document it finds, so hand it the module's.
 	awk '/^\[[ 0-9.]*\] KTAP version/ { start = NR } { line[NR] = $0 }
@@ -154,23 +217,23 @@ kunit_run() {
 	grep -E '^\[|^=|Testing complete' "$logs/$name.txt" | sed 's/^/  /' | grep -vE '^\s*$' | tail -n 80
 	summary=$(grep -o 'Ran [0-9]* tests:.*' "$logs/$name.txt" | tail -n 1)
 	if [ -z "$summary" ]; then
-		echo "not ok - $name: kunit.py found no KTAP in the log"
-		failed=$((failed + 1))
+		rc_fail "$name: kunit.py found no KTAP in the log"
 	else
-		passed=$((passed + $(kunit_field passed "$summary")))
-		failed=$((failed + $(kunit_field failed "$summary") +
-			$(kunit_field crashed "$summary") + $(kunit_field errors "$summary")))
-		skipped=$((skipped + $(kunit_field skipped "$summary")))
+		rc_ktap_add "$(kunit_field passed "$summary")" \
+			$(($(kunit_field failed "$summary") + $(kunit_field crashed "$summary") +
+				$(kunit_field errors "$summary"))) "$(kunit_field skipped "$summary")"
 	fi
-	log_checks "$name" "$runner" "$run/console.log"
+	# The boots that load refcache_kunit.ko: its canary case logs a payload
+	# overwrite on purpose (scripts/lib/klog.sh, context kunit).
+	log_checks "$name" "$runner" "$run/console.log" kunit
 }
 
 # ktap_run NAME RUNNER [RUNNER OPTIONS] -- CMD...: run CMD in a test kernel
 # through scripts/RUNNER (uml-run.sh or qemu-run.sh); count the top-level
-# "ok N" / "not ok N" lines it prints (an "ok" marked "# SKIP" counts as
-# skipped, not passed), then check the kernel log.
+# results of the KTAP it prints (rc_ktap_count: an "ok" marked "# SKIP"
+# counts as skipped, not passed), then check the kernel log.
 ktap_run() {
-	local name=$1 runner=$2 out p f s rc=0 opts=() t=$SECONDS
+	local name=$1 runner=$2 out rc=0 opts=() t=$SECONDS
 	shift 2
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
@@ -179,26 +242,43 @@ ktap_run() {
 	"$RC_TOP/scripts/$runner" "${opts[@]}" -o "$logs/$name-run" "$@" >"$out" 2>&1 || rc=$?
 	# Failures and diagnostics in full, passes as one count.
 	grep -vE '^ok [0-9]+ - [^#]*$|^ {4}ok ' "$out" | sed 's/^/  /'
-	p=$(grep -cE '^ok [0-9]+ - [^#]*$' "$out")
-	s=$(grep -cE '^ok [0-9]+ - .*# SKIP' "$out")
-	f=$(grep -cE '^not ok [0-9]+' "$out")
-	echo "  $name: $p passed, $f failed, $s skipped, $((SECONDS - t)) s"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-	[ $((p + f + s)) -gt 0 ] || check "$name-ran" false
+	rc_ktap_count "$out"
+	echo "  $name: $RC_KTAP_PASS passed, $RC_KTAP_FAIL failed, $RC_KTAP_SKIP skipped," \
+		"$((SECONDS - t)) s"
+	rc_ktap_add "$RC_KTAP_PASS" "$RC_KTAP_FAIL" "$RC_KTAP_SKIP"
+	[ $((RC_KTAP_PASS + RC_KTAP_FAIL + RC_KTAP_SKIP)) -gt 0 ] || check "$name-ran" false
+	# The guest's scripts hold their plans (ktap.sh's EXIT trap); one that
+	# does not was cut short with its kernel.
+	[ $((RC_KTAP_PASS + RC_KTAP_FAIL + RC_KTAP_SKIP)) = "${RC_KTAP_PLAN:-0}" ] ||
+		check "$name-plan-${RC_KTAP_PLAN:-none}" false
 	# A run that died or failed without saying which case is a failure too.
-	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || check "$name-exit-status-$rc" false
+	[ "$rc" -eq 0 ] || [ "$RC_KTAP_FAIL" -gt 0 ] || check "$name-exit-status-$rc" false
 	log_checks "$name" "$runner" "$logs/$name-run/console.log"
 }
 
-# log_checks NAME RUNNER CONSOLE_LOG: after a boot, its kernel log must be
-# clean; a QEMU run counts only if the guest brought up both CPUs (its races
-# would be a uniprocessor's otherwise).
+# log_checks NAME RUNNER CONSOLE_LOG [CONTEXT]: after a boot, its kernel log
+# must be clean (rc_check_kernel_log, with CONTEXT's exceptions); a QEMU run
+# counts only if the guest brought up both CPUs (its races would be a
+# uniprocessor's otherwise).
 log_checks() {
-	check "$1-kernel-log" rc_check_kernel_log "$3"
+	check "$1-kernel-log" rc_check_kernel_log "$3" "${4:-boot}"
 	[ "$2" != qemu-run.sh ] ||
 		check "$1-on-2-cpus" grep -E 'smp: Brought up .* 2 CPUs' "$3"
+}
+
+# stress_runs LANE: one boot per kernel of LANE in cases.table, running the
+# stress cases marked for it.
+stress_runs() {
+	local k
+	local -a run
+	if [ "$cases_ok" != 1 ]; then
+		check "stress-$1-cases-table" cases_table_check
+		return
+	fi
+	for k in $(rc_cases_kernels "$1"); do
+		read -r -a run <<<"${RC_KERNEL_RUN[$k]}"
+		ktap_run "stress-$k" "${run[@]}" -- scripts/guest/stress/run.sh -k "$k"
+	done
 }
 
 # The AMX host, shown on this one: with ptrace answering as an 11,008-byte
@@ -210,7 +290,7 @@ log_checks() {
 amx_steps() {
 	local size
 	check demo-as-amx-host fails_with 0 'demo: every step showed what it says' \
-		"$RC_TOP/scripts/uml-run.sh" -x 11008 -o "$logs/demo-amx-run" scripts/demo-uml.sh
+		"$RC_TOP/scripts/uml-run.sh" -x 11008 -o "$logs/demo-amx-run" scripts/guest/demo.sh
 	check demo-as-amx-host-xsave-11008 grep -F 'x86 XSAVE area: 11008 bytes on the host' \
 		"$logs/demo-amx-run/console.log"
 	check demo-as-amx-host-kernel-log rc_check_kernel_log "$logs/demo-amx-run/console.log"
@@ -250,10 +330,8 @@ uml_lane() {
 	check demo-kernel-log rc_check_kernel_log "$logs/demo-run/console.log"
 	echo "# the AMX host (uml)"
 	amx_steps
-	ktap_run refcachectl uml-run.sh -- scripts/cli-test.sh
-	ktap_run stress uml-run.sh -t 1200 -- scripts/stress/run.sh
-	# Case 8 wants a small machine, and big objects to fill it in time.
-	ktap_run stress-memory uml-run.sh -m 128M -t 900 -- scripts/stress/run.sh -p obj_size=4096 8
+	ktap_run refcachectl uml-run.sh -- scripts/guest/cli-test.sh
+	stress_runs uml
 	echo "# benchmark smoke run (uml)"
 	check bench-smoke "$RC_TOP/scripts/bench.sh" --smoke
 }
@@ -266,28 +344,23 @@ qemu_lane() {
 	check debian-6.1-kernel rc_debian_kernel 6.1
 	# The racing suite again, on two real CPUs under the data race detector.
 	kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -a "kunit.filter_glob=refcache_concurrency*"
-	# KCSAN is the non-KASAN kernel, so SLUB's own poisoning and red zones
-	# can watch refcache_obj there (run.sh validates the cache after each
-	# case).
-	ktap_run smp-kcsan-stress qemu-run.sh -k kcsan -t 1800 -a "slub_debug=FZPU,refcache_obj" -- \
-		scripts/stress/run.sh 1 2 3 10
-	ktap_run smp-kasan-stress qemu-run.sh -k kasan -t 1800 -- scripts/stress/run.sh 1 2 3 4 7 10
-	ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/trace-test.sh
-	# Debian 12's default kernel, as its users run it.
-	ktap_run debian-6.1-stress qemu-run.sh -k debian-6.1 -t 1800 -- \
-		scripts/stress/run.sh 1 2 3 4 6 7 10
-	ktap_run debian-6.1-tracepoints qemu-run.sh -k debian-6.1 -- scripts/trace-test.sh
+	# The stress cases on each QEMU kernel of cases.table (KCSAN, KASAN,
+	# Debian 12's default kernel), then the tracepoints under KASAN and in
+	# Debian's kernel, as its users run it.
+	stress_runs qemu
+	ktap_run smp-kasan-tracepoints qemu-run.sh -k kasan -- scripts/guest/trace-test.sh
+	ktap_run debian-6.1-tracepoints qemu-run.sh -k debian-6.1 -- scripts/guest/trace-test.sh
 }
 
 # lane_run NAME FUNCTION: run FUNCTION as lane NAME, its report in $logs/NAME.out
 # and its counts in $logs/NAME.counts; run_lane runs one in the background.
 lane_run() {
 	local t
-	lane=$1 passed=0 failed=0 skipped=0
+	lane=$1
 	t=$(date +%s)
 	"$2" >"$logs/$1.out" 2>&1
 	echo "# $1 lane: $(($(date +%s) - t)) s" >>"$logs/$1.out"
-	echo "$passed $failed $skipped" >"$logs/$1.counts"
+	echo "$RC_NPASS $RC_NFAIL $RC_NSKIP" >"$logs/$1.counts"
 }
 run_lane() { lane_run "$@" & }
 

@@ -70,7 +70,7 @@ rm -f "$dir"/{status,output,dmesg,console.log}
 # under KASAN) out of the output: the status file is what counts.
 (
 	timeout -k 5 "$timeout" "${preload[@]}" "$build/linux" mem="$mem" console=tty \
-		rootfstype=hostfs rootflags=/ rw init="$RC_TOP/scripts/uml-init.sh" \
+		rootfstype=hostfs rootflags=/ rw init="$RC_TOP/scripts/guest/uml-init.sh" \
 		RC_JOB="$dir" kasan_multi_shot "${extra[@]}" \
 		</dev/null >"$dir/console.log" 2>&1 || true
 ) 2>/dev/null

@@ -5,21 +5,31 @@
 #
 # Shared helpers for the refcache stress cases; sourced, never run.
 #
-#  - KTAP output: rc_ktap_start PLAN, rc_ok/rc_fail/rc_check/rc_skip,
-#    rc_diag; the EXIT trap fills any check a dying script never reached
-#    with "not ok" so the plan always holds, and sets the exit status.
+#  - KTAP output: scripts/lib/ktap.sh (rc_ktap_start PLAN, rc_ok, rc_fail,
+#    rc_check, rc_eq, rc_skip, rc_diag), whose EXIT trap fills any result a
+#    dying script never reached with "not ok" so the plan always holds, and
+#    sets the exit status; rc_global here.
 #  - ctl transactions without forking: rc_ctl_open gives the caller a
 #    private ctl file on fd 3 (its own result buffer) plus an unlinked
 #    scratch file on fds 4 (write) and 5 (read) that catches bash's
 #    "write error: ..." text; rc_ctl CMD then leaves the result lines in
-#    RC_OUT[] (first in RC_VAL) or the E-name in RC_ERR.
+#    RC_OUT[] (first in RC_VAL) or the E-name in RC_ERR (scripts/lib/errno.sh).
 #  - rc_stats: the stats file into the associative array RC_STAT. A final
 #    put returns the object to the slab at once, so "freed" and
 #    "slab_objects" are exact as soon as the put has answered.
 #  - rc_args: -w WORKERS -n OPS -t SECONDS -s SEED, with per-case defaults.
+#  - the kernel log since a mark, checked by scripts/lib/klog.sh.
 #
 # Every case is bounded twice: by an operation count (-n) and by a deadline
 # (-t); whichever comes first ends the workers.
+
+RC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)
+# shellcheck source=../../lib/ktap.sh
+. "$RC_LIB/ktap.sh"
+# shellcheck source=../../lib/errno.sh
+. "$RC_LIB/errno.sh"
+# shellcheck source=../../lib/klog.sh
+. "$RC_LIB/klog.sh"
 
 RC_DIR=${RC_DIR:-/sys/kernel/debug/refcache}
 RC_SLAB=/sys/kernel/slab/refcache_obj
@@ -35,53 +45,6 @@ RC_ERR=
 
 # --- KTAP ------------------------------------------------------------------
 
-RC_T=0
-RC_PLAN=0
-RC_NFAIL=0
-
-rc_ktap_start() {
-	RC_PLAN=$1
-	echo "KTAP version 1"
-	echo "1..$RC_PLAN"
-	trap rc_ktap_end EXIT
-}
-
-# rc_diag TEXT: a KTAP diagnostic, "# " before every line of TEXT.
-rc_diag() {
-	local l
-	while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$*"
-}
-
-rc_ok() { RC_T=$((RC_T + 1)); echo "ok $RC_T - $1"; }
-
-# rc_fail DESC [DIAG...]
-rc_fail() {
-	local d=$1
-	shift
-	RC_T=$((RC_T + 1))
-	RC_NFAIL=$((RC_NFAIL + 1))
-	echo "not ok $RC_T - $d"
-	for d in "$@"; do rc_diag "$d"; done
-}
-
-rc_skip() { RC_T=$((RC_T + 1)); echo "ok $RC_T - $1 # SKIP ${2:-}"; }
-
-# rc_check DESC CONDITION-STATUS [DIAG...]: ok if the status is 0.
-rc_check() {
-	local d=$1 st=$2
-	shift 2
-	if [ "$st" -eq 0 ]; then rc_ok "$d"; else rc_fail "$d" "$@"; fi
-}
-
-# rc_eq DESC GOT WANT: ok if the two strings are equal.
-rc_eq() {
-	if [ "$2" = "$3" ]; then
-		rc_ok "$1"
-	else
-		rc_fail "$1" "got '$2', want '$3'"
-	fi
-}
-
 # rc_global DESC GOT WANT: rc_eq for a whole-module counter; skipped when
 # other users share the module.
 rc_global() {
@@ -92,28 +55,10 @@ rc_global() {
 	fi
 }
 
-rc_ktap_end() {
-	local st=$?
-	trap - EXIT
-	while [ "$RC_T" -lt "$RC_PLAN" ]; do
-		rc_fail "check not reached (script ended with status $st)"
-	done
-	[ -n "${RC_TMP:-}" ] && rm -rf "$RC_TMP"
-	if [ "$RC_NFAIL" -gt 0 ] || [ "$RC_T" -ne "$RC_PLAN" ]; then
-		rc_diag "${0##*/}: $RC_NFAIL of $RC_T checks failed"
-		exit 1
-	fi
-	exit 0
-}
-
 # rc_require_module: skip the whole case (KTAP "1..0 # SKIP", kselftest
 # status 4) when the module's files are not there.
 rc_require_module() {
-	if [ ! -e "$RC_DIR/ctl" ]; then
-		echo "KTAP version 1"
-		echo "1..0 # SKIP refcache not loaded ($RC_DIR/ctl missing)"
-		exit 4
-	fi
+	[ -e "$RC_DIR/ctl" ] || rc_ktap_skip_all "refcache not loaded ($RC_DIR/ctl missing)"
 }
 
 # --- arguments -------------------------------------------------------------
@@ -143,6 +88,8 @@ rc_args() {
 	RANDOM=$RC_SEED
 	RC_DEADLINE=$((SECONDS + RC_SECS))
 	RC_TMP=$(mktemp -d "${TMPDIR:-/tmp}/rc-stress.XXXXXX")
+	# shellcheck disable=SC2016 # expanded when the script ends
+	rc_at_exit 'rm -rf "$RC_TMP"'
 }
 
 RC_WORKERS=${RC_WORKERS:-4}
@@ -156,26 +103,11 @@ rc_time_left() { [ "$SECONDS" -lt "$RC_DEADLINE" ]; }
 
 # --- ctl -------------------------------------------------------------------
 
-# rc_errname TEXT: the E-name for a strerror() text, in RC_ERR.
+# rc_errname TEXT: the E-name for a strerror() text, in RC_ERR (the map is
+# scripts/lib/errno.sh's; an unknown text gives "E?(TEXT)").
 rc_errname() {
-	case $1 in
-	*"No such file or directory") RC_ERR=ENOENT ;;
-	*"Invalid argument") RC_ERR=EINVAL ;;
-	*"Argument list too long") RC_ERR=E2BIG ;;
-	*"Cannot allocate memory") RC_ERR=ENOMEM ;;
-	*"Value too large for defined data type") RC_ERR=EOVERFLOW ;;
-	*"Permission denied") RC_ERR=EACCES ;;
-	*"Operation not permitted") RC_ERR=EPERM ;;
-	*"Bad file descriptor") RC_ERR=EBADF ;;
-	*"Device or resource busy") RC_ERR=EBUSY ;;
-	*"No space left on device") RC_ERR=ENOSPC ;;
-	*"Resource temporarily unavailable") RC_ERR=EAGAIN ;;
-	*"Bad address") RC_ERR=EFAULT ;;
-	*"No such device") RC_ERR=ENODEV ;;
-	*"No such device or address") RC_ERR=ENXIO ;;
-	*"Read-only file system") RC_ERR=EROFS ;;
-	*) RC_ERR="E?($1)" ;;
-	esac
+	rc_errno "$1"
+	RC_ERR=$RC_ERRNO
 }
 
 # rc_ctl_open: this process's own ctl file on fd 3 (never share one between
@@ -336,7 +268,9 @@ rc_slab_settle() {
 
 # --- kernel log ------------------------------------------------------------
 
-RC_DMESG_BAD='Objects remaining|(^|[^A-Za-z_])BUG([^A-Za-z_]|$)|WARNING|KASAN|KCSAN|refcount_t:|possible recursive locking|circular locking|suspicious RCU usage|inconsistent lock state|lock held when returning|Oops|general protection|payload overwritten|[Kk]ernel panic|Call Trace:'
+# What fails a case, and the exceptions: scripts/lib/klog.sh. (RC_DMESG_BAD
+# is its regular expression under the name the cases knew.)
+RC_DMESG_BAD=$RC_KLOG_BAD
 
 # rc_dmesg_mark TAG: write a unique marker to the kernel log, in RC_MARK.
 rc_dmesg_mark() {
@@ -352,9 +286,9 @@ rc_dmesg_since() {
 		END { for (i = s + 1; i <= NR; i++) print l[i] }'
 }
 
-# rc_dmesg_bad: the suspicious lines since RC_MARK (empty if clean).
+# rc_dmesg_bad: the lines since RC_MARK that fail a case (empty if clean).
 rc_dmesg_bad() {
-	rc_dmesg_since | grep -E "$RC_DMESG_BAD" | head -n 20
+	rc_dmesg_since | rc_klog_bad stress | head -n 20
 }
 
 # rc_rand N: a random number 0..N-1 in RC_VAL (bash's LCG, seeded per run).

@@ -47,8 +47,8 @@
 #   race, which runs for 5 s or until then; -t bounds the case (default 120).
 
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../fileio.sh
-. "$(dirname "$0")/../fileio.sh"
+# shellcheck source=../../fileio.sh
+. "$(dirname "$0")/../../fileio.sh"
 RC_WORKERS=1 RC_OPS=2000 RC_SECS=120
 rc_args "$@"
 rc_require_module

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the UML test kernel (scripts/uml-run.sh): load refcache.ko and
+# Runs inside a test kernel (scripts/uml-run.sh, or scripts/qemu-run.sh for
+# the KCSAN run of the concurrency suite): load refcache.ko and
 # refcache_kunit.ko (with the module parameters given as arguments, e.g.
 # chain_len=10000), whose suites print KTAP to the kernel log as they run,
 # then unload both and check that the refcache_obj slab went with them.

@@ -2,30 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Test of the refcache tracepoints, run inside a test kernel with tracing
-# (the QEMU kernels; uml-init.sh mounts no tracefs): enable events/refcache, walk an object
-# through its life and check the trace, in KTAP. Loads and unloads refcache.
+# (the QEMU kernels; guest/uml-init.sh mounts no tracefs): enable
+# events/refcache, walk an object through its life and check the trace, then
+# follow one object with "refcachectl trace", in KTAP. Loads and unloads
+# refcache.
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=../lib/ktap.sh
+. scripts/lib/ktap.sh
 T=/sys/kernel/tracing
 C=scripts/refcachectl
-n=0 failed=0
 
-result() {
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
-	fi
-}
+result() { rc_check "$@"; }
 
 # has REGEX: the trace has a line matching REGEX.
 has() { grep -qE "$1" "$trace"; }
 
-echo "KTAP version 1"
-echo "1..11"
+rc_ktap_start 15
 [ -d "$T/events" ] || mount -t tracefs tracefs "$T"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 result "events/refcache exists" "$([ -d "$T/events/refcache" ]; echo $?)"
@@ -65,7 +58,65 @@ result "no kernel address in any event" \
 	"$(! grep -qiE '0x[0-9a-f]{12,}|ffff[0-9a-f]{8,}' "$trace"; echo $?)"
 echo 0 >"$T/events/refcache/enable"
 rm -f "$trace"
+
+# refcachectl trace ID: one object's events, until it is stopped (TERM), or
+# until its reader goes away; either way it leaves the events disabled and
+# the filters cleared (its EXIT trap).
+out=$(mktemp)
+a=$($C create)
+b=$($C create)
+echo >"$T/trace"
+echo 1 >"$T/tracing_on"
+$C trace "$a" >"$out" 2>&1 &
+tpid=$!
+for ((i = 0; i < 50; i++)); do
+	[ "$(cat "$T/events/refcache/enable")" = 1 ] && break
+	sleep 0.1
+done
+$C get "$a" >/dev/null
+$C get "$b" >/dev/null
+$C put "$a" >/dev/null
+$C put "$b" >/dev/null
+sleep 1
+kill -TERM "$tpid"
+wait "$tpid"
+st=$?
+result "refcachectl trace follows its object only, and stops on TERM" \
+	"$([ "$st" = 0 ] && grep -q "refcache_get: id=$a refcount=2" "$out" &&
+		grep -q "refcache_put: id=$a refcount=1" "$out" && ! grep -q "id=$b " "$out"; echo $?)" \
+	"status $st, output:" "$(cat "$out")"
+# filters: the events' filters that are set, and whether they are enabled.
+filters() {
+	local f v
+	for f in "$T"/events/refcache/*/filter; do
+		v=$(cat "$f")
+		[ "$v" = none ] || printf '%s: %s; ' "${f#"$T"/events/refcache/}" "$v"
+	done
+	echo "enable $(cat "$T/events/refcache/enable")"
+}
+result "after TERM the events are off and the filters cleared" \
+	"$([ "$(filters)" = "enable 0" ]; echo $?)" "$(filters)"
+# A reader that goes away (head) ends it through SIGPIPE.
+{
+	sleep 2
+	$C get "$a" >/dev/null
+	sleep 1
+	$C put "$a" >/dev/null
+	sleep 1
+	$C get "$a" >/dev/null
+} &
+bg=$!
+got=$(timeout 30 $C trace "$a" | head -n 1)
+wait "$bg"
+result "refcachectl trace | head -n 1 gives the first event" \
+	"$([[ $got == *"refcache_get: id=$a refcount=2"* ]]; echo $?)" "got: $got"
+result "and leaves the events off and the filters cleared" \
+	"$([ "$(filters)" = "enable 0" ]; echo $?)" "$(filters)"
+echo 0 >"$T/tracing_on"
+$C put "$a" >/dev/null
+$C put "$a" >/dev/null
+$C put "$b" >/dev/null
+rm -f "$out"
+
 busybox rmmod refcache
 result "events gone with the module" "$([ ! -d "$T/events/refcache" ]; echo $?)"
-echo "# tracepoints: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]

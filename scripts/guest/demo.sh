@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside UML (see demo.sh): an object's life, step by step, then a cycle
+# Runs inside UML (see scripts/demo.sh): an object's life, step by step, then a cycle
 # and the collector. Each step checks what it shows: a result other than the
 # one printed beside it stops the demo with "demo: FAILED: ..." and status 1,
 # so the test command runs this very script (scripts/test.sh, "demo").
 set -eu
+# shellcheck source=../lib/errno.sh
+. scripts/lib/errno.sh
+# A command that fails where no step expected it stops the demo too: say so
+# in the same words.
+trap 'echo "demo: FAILED: line $LINENO: $BASH_COMMAND (status $?)" >&2' ERR
 D=/sys/kernel/debug/refcache
 SLAB=/sys/kernel/slab/refcache_obj
 C=scripts/refcachectl
@@ -59,8 +64,9 @@ expect "freed after the final put" "$(stat freed)" 1
 slab
 say "echo get $id >ctl   # a dead id"
 err=$({ echo "get $id" >&3; } 2>&1) && expect "get of a dead id" succeeded refused
-echo "    refused: ${err##*: } (ENOENT)"
-expect "the error of a dead id" "${err##*: }" "No such file or directory"
+rc_errno "$err" || true
+echo "    refused: ${err##*: } ($RC_ERRNO)"
+expect "the error of a dead id" "$RC_ERRNO" ENOENT
 
 say "echo 'create 5' >ctl"
 echo "create 5" >&3

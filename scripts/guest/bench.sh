@@ -12,8 +12,8 @@
 #        (stats: id_table_bytes) after creating many objects
 # Exits non-zero if the module's self-check or a ctl command failed.
 #
-# usage: scripts/bench-uml.sh [--smoke] [MODULE PARAMETER...]
-#   e.g. scripts/bench-uml.sh count=200000 threads=4
+# usage: scripts/guest/bench.sh [--smoke] [MODULE PARAMETER...]
+#   e.g. scripts/guest/bench.sh count=200000 threads=4
 set -eu
 D=/sys/kernel/debug
 S=/sys/kernel/slab
