@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fileio: the positioned file calls bash has no builtin for, for the stress
- * cases (scripts/stress/11-abi-promises.sh checks that refcache's ctl, a
+ * cases (scripts/guest/stress/11-abi-promises.sh checks that refcache's ctl, a
  * stream, refuses them). Host-side code, not kernel code: scripts/fileio.sh
  * builds it statically with the host's gcc, so it runs in QEMU's initramfs.
  *

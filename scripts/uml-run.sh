@@ -60,6 +60,9 @@ fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 rm -f "$dir"/{status,output,dmesg,console.log}
+# The guest sees the host's files: build the stress cases' fileio helper
+# here, where it is quick, rather than under UML.
+(. "$(dirname "$0")/fileio.sh" && rc_fileio >/dev/null)
 {
 	printf 'RC_TOP=%q\nRC_MODDIR=%q\nexport RC_TOP RC_MODDIR\n' "$RC_TOP" "$moddir"
 	printf 'RC_CMD=('; printf '%q ' "$@"; printf ')\n'

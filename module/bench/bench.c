@@ -13,7 +13,7 @@
  *
  * The module also offers /sys/kernel/debug/refcache_bench/null, a file
  * whose write(2) does nothing: the floor for the ctl benchmark that
- * scripts/bench-uml.sh runs from user space.
+ * scripts/guest/bench.sh runs from user space.
  *
  * Every table the benchmark uses is its own (refcache_init(), caches
  * "refcache_bench-N"); the default table behind /sys/kernel/debug/refcache
