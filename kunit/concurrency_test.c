@@ -130,7 +130,8 @@ static struct refcache_race *refcache_race_setup(struct kunit *test,
 	struct refcache_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&r->rc, REFCACHE_MAX_REFS_LIMIT, NULL), 0);
+	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&r->rc, REFCACHE_MAX_REFS_LIMIT,
+						   0, NULL, NULL), 0);
 	r->rounds = rounds;
 	return r;
 }

@@ -6,6 +6,9 @@
  * default table and the other cases are never disturbed. A final put
  * returns the object to the slab at once, so refcache_slab_objects() and
  * the "freed" counter are checked right after it, with no grace period.
+ * Those are refcache's own counts: the lifecycle cases also check what
+ * SLUB counts in use in the table's cache (refcache_kunit_slub_objects(),
+ * kunit/slub.c), which only kmem_cache_free() lowers.
  *
  * Ids are a slot (id & (REFCACHE_SLOTS - 1)) with a generation above it;
  * refcache_find_next() walks slots, and an object's id is read with
@@ -32,6 +35,7 @@
  * @dying_put: refcache_put_id() result seen from inside the released hook
  * @dying_lookup: refcache_lookup() result seen from inside the released hook
  * @slab_before: refcache_slab_objects() when the case started
+ * @name: the name of the table's cache, for refcache_kunit_slub_objects()
  */
 struct refcache_fixture {
 	struct refcache rc;
@@ -44,6 +48,7 @@ struct refcache_fixture {
 	int dying_put;
 	long dying_lookup;
 	long slab_before;
+	char name[REFCACHE_KUNIT_NAME_LEN];
 };
 
 static bool refcache_test_fail_alloc(struct refcache *rc)
@@ -82,7 +87,7 @@ static int refcache_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
 	refcache_quiesce();
 	f->slab_before = refcache_slab_objects();
-	err = refcache_kunit_table(&f->rc, 1000, &refcache_test_ops);
+	err = refcache_kunit_table(&f->rc, 1000, 0, &refcache_test_ops, f->name);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	f->rc.priv = f;
 	test->priv = f;
@@ -108,6 +113,14 @@ static struct refcache_stats refcache_test_stats(struct kunit *test)
 	return st;
 }
 
+/* SLUB's count of the objects in use in the case's table's cache. */
+static long refcache_test_slub(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+
+	return refcache_kunit_slub_objects(test, &f->rc, f->name);
+}
+
 static u32 refcache_test_create(struct kunit *test)
 {
 	struct refcache_fixture *f = test->priv;
@@ -128,6 +141,7 @@ static void refcache_create_gives_refcount_one(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 1L);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 1);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 1L);
 }
 
 static void refcache_get_put_arithmetic(struct kunit *test)
@@ -141,8 +155,10 @@ static void refcache_get_put_arithmetic(struct kunit *test)
 	for (i = 9; i >= 1; i--)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), i);
 	KUNIT_EXPECT_EQ(test, f->nr_released, 0U);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 1L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), 0);
 	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 9UL);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).puts, 10UL);
 }
@@ -159,6 +175,7 @@ static void refcache_pointer_get_put_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put(obj), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
 	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_final_put_releases_once(struct kunit *test)
@@ -177,6 +194,7 @@ static void refcache_final_put_releases_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, f->nr_released, 1U);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_final_put_returns_object_to_slab(struct kunit *test)
@@ -187,12 +205,15 @@ static void refcache_final_put_returns_object_to_slab(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 16, ids), 0);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 16);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 16L);
 	for (i = 0; i < 16; i++) {
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
 		/* At once: no grace period between the final put and the slab. */
 		KUNIT_EXPECT_EQ(test, refcache_slab_objects(),
 				f->slab_before + 15 - i);
 		KUNIT_EXPECT_EQ(test, refcache_test_stats(test).freed, i + 1UL);
+		/* And SLUB has the memory back (after frees it defers). */
+		KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 15L - i);
 	}
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).created, 16UL);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
@@ -208,6 +229,7 @@ static void refcache_dead_id_get_fails(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, refcache_lookup(&f->rc, id),
 			    ERR_PTR(-ENOENT));
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).gets, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_dead_id_put_fails(struct kunit *test)
@@ -218,6 +240,7 @@ static void refcache_dead_id_put_fails(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).puts, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_unknown_id_fails(struct kunit *test)
@@ -325,7 +348,10 @@ static void refcache_init_rejects_bad_max_refs(struct kunit *test)
  * refcache_kunit_table() - a table of the tests' own
  * @rc: the table to set up
  * @max_refs: its max_refs
+ * @max_objects: its max_objects (0: no limit)
  * @ops: its hooks, or NULL
+ * @name: receives the name of its cache (REFCACHE_KUNIT_NAME_LEN bytes), for
+ *	refcache_kunit_slub_objects(); or NULL
  *
  * Its cache is named "refcache_kunit-N", N counting up, so that tables of
  * cases running side by side never share a name.
@@ -333,18 +359,20 @@ static void refcache_init_rejects_bad_max_refs(struct kunit *test)
  * Return: what refcache_init() returns.
  */
 int refcache_kunit_table(struct refcache *rc, unsigned int max_refs,
-			 const struct refcache_ops *ops)
+			 unsigned int max_objects,
+			 const struct refcache_ops *ops, char *name)
 {
 	static atomic_t seq = ATOMIC_INIT(0);
-	char name[32];
+	char own[REFCACHE_KUNIT_NAME_LEN];
 	struct refcache_params params = {
-		.name = name,
+		.name = name ? name : own,
 		.obj_size = REFCACHE_KUNIT_OBJ_SIZE,
 		.max_refs = max_refs,
+		.max_objects = max_objects,
 		.ops = ops,
 	};
 
-	snprintf(name, sizeof(name), "refcache_kunit-%d",
+	snprintf(name ? name : own, REFCACHE_KUNIT_NAME_LEN, "refcache_kunit-%d",
 		 atomic_inc_return(&seq));
 	return refcache_init(rc, &params);
 }
@@ -400,6 +428,8 @@ static void refcache_check_failed_batch(struct kunit *test, unsigned int n,
 	KUNIT_EXPECT_EQ(test, after.alloc_failures, before.alloc_failures + 1);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(),
 			f->slab_before + before.live);
+	/* Every case calls this on an empty table. */
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 	rcu_read_lock();
 	obj = refcache_find_next(&f->rc, &pos);
 	rcu_read_unlock();
@@ -418,6 +448,7 @@ static void refcache_batch_create_is_all_or_nothing(struct kunit *test)
 	/* With the fault gone the same batch succeeds. */
 	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 8, ids), 0);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 8L);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 8L);
 }
 
 static void refcache_create_fails_cleanly(struct kunit *test)
@@ -429,6 +460,7 @@ static void refcache_create_fails_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).alloc_failures, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_batch_create_rejects_bad_count(struct kunit *test)
@@ -581,6 +613,7 @@ static void refcache_destroy_reclaims_live_objects(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, refcache_get_id(&f->rc, ids[i]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + n - 1);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 4999L);
 
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&f->rc), (unsigned long)n - 1);
 	f->destroyed = true;
@@ -604,6 +637,8 @@ static void refcache_canary_catches_payload_overwrite(struct kunit *test)
 	payload[refcache_obj_size(&f->rc) - 1] ^= 0x5a;
 	KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 1UL);
+	/* A damaged object is still freed. */
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_canary_quiet_when_untouched(struct kunit *test)
@@ -616,6 +651,7 @@ static void refcache_canary_quiet_when_untouched(struct kunit *test)
 	for (i = 0; i < 64; i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).canary_failures, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
 static void refcache_find_next_lists_live_in_slot_order(struct kunit *test)
@@ -674,6 +710,7 @@ static void refcache_stats_track_lifecycle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.max_refs, 1000U);
 	KUNIT_EXPECT_EQ(test, st.obj_size, refcache_obj_size(&f->rc));
 	KUNIT_EXPECT_GE(test, st.slab_object_size, st.obj_size);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 6L);
 }
 
 static void refcache_stats_count_id_table_bytes(struct kunit *test)
