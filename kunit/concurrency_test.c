@@ -2,47 +2,95 @@
 /*
  * KUnit tests that race refcache operations from kthreads.
  *
+ * Each case asserts only what every interleaving guarantees. Where it also
+ * asserts that the race it is about took place (getters saw live objects
+ * and dead ones, the linker ran among the outside gets and puts), it does
+ * not hope the scheduler made that happen: it waits for the other side to
+ * report it (a completion, or a count it waits on), on one CPU as on many.
+ * Nothing sleeps for a while in the hope that the others ran meanwhile.
+ * The waits have a deadline, far beyond what any run needs, so that a
+ * case whose threads never answer fails instead of hanging.
+ *
+ * Every case gets the suite's fixture: a table of its own, made by .init,
+ * and the threads the case starts, which .exit stops before it destroys
+ * the table, so a failed assertion (which ends the case at once) leaves
+ * neither threads running nor the table behind.
+ *
  * A KASAN or lockdep report from a kthread does not fail the case that
- * started it, so every case here also checks, at its end, that the kernel
- * was not tainted by a bad-page (KASAN), warning or oops report and that
- * lockdep is still running. Under UML there is one CPU but the kernel is
- * preemptible, so the threads do interleave.
+ * started it, so .exit also checks that the kernel was not tainted by a
+ * bad-page (KASAN), warning or oops report and that lockdep is still
+ * running. Under UML there is one CPU but the kernel is preemptible, so the
+ * threads do interleave; under QEMU there are two.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/debug_locks.h>
-#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/panic.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "refcache.h"
 #include "refcache_kunit.h"
 
 #define RACE_WORKERS	4
 #define RACE_IDS	64
+/* Batches the lookup race creates and drops. */
+#define RACE_BATCHES	200
+/* Longest wait for the other side: beyond any run, within KUnit's timeout. */
+#define RACE_DEADLINE	(120 * HZ)
 
 /**
- * struct refcache_race - state shared by one case's threads
+ * struct refcache_race - one case's table and the state its threads share
  * @rc: the table they hammer
+ * @name: the name of its cache, for refcache_kunit_slub_objects()
+ * @destroyed: the case destroyed @rc itself
+ * @tasks: the threads the case started, stopped by .exit
+ * @nr_tasks: how many
  * @ids: the ids the threads aim at: for the lookup race, the current and
  *	the previous batch of the creating thread, which rewrites them
  *	(WRITE_ONCE) while the others run; else objects that stay live
  * @rounds: how many rounds each worker runs
+ * @nr_workers: the threads that report to @finished when their rounds are
+ *	done
  * @started: workers that have started, for those that number themselves
+ * @done: workers that have run all their rounds
+ * @finished: completed when @done reaches @nr_workers
  * @errors: results no correct implementation can return
  * @gets: successful gets, summed
- * @misses: -ENOENT results, summed
+ * @misses: -ENOENT results (-EBUSY for the outside puts), summed
+ * @want_hit: the lookup race's creator waits for a getter to find a live
+ *	object; the first getter that does clears it and completes @hit
+ * @want_miss: the same for a getter that found a dead one, and @miss
+ * @hit: see @want_hit
+ * @miss: see @want_miss
+ * @steps: link/unlink steps the linker finished
+ * @step_wait: where the outside workers wait for the next step
  */
 struct refcache_race {
 	struct refcache rc;
+	char name[REFCACHE_KUNIT_NAME_LEN];
+	bool destroyed;
+	struct task_struct *tasks[RACE_WORKERS];
+	unsigned int nr_tasks;
 	u32 ids[2 * RACE_IDS];
 	unsigned int rounds;
+	unsigned int nr_workers;
 	atomic_t started;
+	atomic_t done;
+	struct completion finished;
 	atomic_t errors;
 	atomic_t gets;
 	atomic_t misses;
+	bool want_hit;
+	bool want_miss;
+	struct completion hit;
+	struct completion miss;
+	atomic_t steps;
+	wait_queue_head_t step_wait;
 };
 
 /* What KASAN, WARN and oops reports leave behind, even from a kthread. */
@@ -68,16 +116,86 @@ static bool refcache_kernel_tainted(void)
  */
 static int refcache_race_init(struct kunit *test)
 {
+	struct refcache_race *r;
+
 	KUNIT_ASSERT_FALSE_MSG(test, refcache_kernel_tainted(),
 			       "kernel already tainted: kthread reports would go unseen");
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_completion(&r->finished);
+	init_completion(&r->hit);
+	init_completion(&r->miss);
+	init_waitqueue_head(&r->step_wait);
+	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&r->rc, REFCACHE_MAX_REFS_LIMIT,
+						   0, NULL, r->name), 0);
+	test->priv = r;
 	return 0;
 }
 
+/* Stop every thread the case started, the last started first. */
+static void refcache_race_stop(struct kunit *test)
+{
+	struct refcache_race *r = test->priv;
+
+	while (r->nr_tasks)
+		kthread_stop(r->tasks[--r->nr_tasks]);
+}
+
+/* Stops the case's threads, then destroys its table: also after a failure. */
 static void refcache_race_exit(struct kunit *test)
 {
+	struct refcache_race *r = test->priv;
+
+	refcache_race_stop(test);
+	if (!r->destroyed)
+		refcache_destroy(&r->rc);
 	KUNIT_EXPECT_FALSE_MSG(test, refcache_kernel_tainted(),
 			       "a kthread triggered a KASAN, WARN or oops report");
 	KUNIT_EXPECT_TRUE_MSG(test, debug_locks, "lockdep reported a problem");
+}
+
+/*
+ * Start @n threads running @fn, named "refcache-@what/N"; fails the case if
+ * one cannot start. Every thread runs until it is told to stop (workers
+ * wait for that once they have reported to r->finished), so the case and
+ * .exit may stop them whether or not they are done.
+ */
+static void refcache_race_start(struct kunit *test, int (*fn)(void *),
+				const char *what, unsigned int n)
+{
+	struct refcache_race *r = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct task_struct *t;
+
+		KUNIT_ASSERT_LT(test, r->nr_tasks, (unsigned int)RACE_WORKERS);
+		t = kthread_run(fn, r, "refcache-%s/%u", what, i);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(t), "could not start %s thread %u",
+				       what, i);
+		r->tasks[r->nr_tasks++] = t;
+	}
+}
+
+/* Thread side: one worker ran its rounds; then wait to be stopped. */
+static int refcache_race_worker_done(struct refcache_race *r)
+{
+	if (atomic_inc_return(&r->done) == r->nr_workers)
+		complete(&r->finished);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/* Wait until every worker ran all its rounds. */
+static void refcache_race_wait_workers(struct kunit *test)
+{
+	struct refcache_race *r = test->priv;
+
+	KUNIT_ASSERT_NE_MSG(test,
+			    wait_for_completion_timeout(&r->finished, RACE_DEADLINE),
+			    0UL, "%d of %u workers finished",
+			    atomic_read(&r->done), r->nr_workers);
 }
 
 static u32 refcache_xorshift(u32 *s)
@@ -88,20 +206,31 @@ static u32 refcache_xorshift(u32 *s)
 	return *s;
 }
 
-/* Thread: get and put random ids; they may die under it at any moment. */
+/* Report the first result of a kind the creator waits for (@want, @seen). */
+static void refcache_race_report(bool *want, struct completion *seen)
+{
+	if (READ_ONCE(*want) && xchg(want, false))
+		complete(seen);
+}
+
+/*
+ * Thread: get and put random ids of the current and the previous batch
+ * until stopped; they may die under it at any moment.
+ */
 static int refcache_race_getter(void *data)
 {
 	struct refcache_race *r = data;
 	u32 seed = (u32)(unsigned long)current ^ 0x2545f491;
 	unsigned int i;
 
-	for (i = 0; i < r->rounds && !kthread_should_stop(); i++) {
+	for (i = 0; !kthread_should_stop(); i++) {
 		/* Before the first batch, 0: never an id. */
 		u32 id = READ_ONCE(r->ids[refcache_xorshift(&seed) % (2 * RACE_IDS)]);
 		int ret = refcache_get_id(&r->rc, id);
 
 		if (ret == -ENOENT) {
 			atomic_inc(&r->misses);
+			refcache_race_report(&r->want_miss, &r->miss);
 		} else if (ret < 2) {
 			/* We raced the owner's put: we must see it still held. */
 			atomic_inc(&r->errors);
@@ -109,77 +238,61 @@ static int refcache_race_getter(void *data)
 			atomic_inc(&r->gets);
 			if (refcache_put_id(&r->rc, id) < 0)
 				atomic_inc(&r->errors);
+			refcache_race_report(&r->want_hit, &r->hit);
 		}
 		if (!(i % 64))
 			cond_resched();
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
 	return 0;
 }
 
-static void refcache_race_stop(struct task_struct **tasks, unsigned int n)
-{
-	while (n--)
-		kthread_stop(tasks[n]);
-}
-
-static struct refcache_race *refcache_race_setup(struct kunit *test,
-						 unsigned int rounds)
-{
-	struct refcache_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&r->rc, REFCACHE_MAX_REFS_LIMIT,
-						   0, NULL, NULL), 0);
-	r->rounds = rounds;
-	return r;
-}
-
 /*
- * Getters race against this thread, which keeps creating the objects they
- * look up and dropping them to zero. They aim at the ids of the current and
- * the previous batch, so they hit live, dying and dead objects, and, once
- * freed slots are used again, dead ids whose slot holds a newer object.
- * Every get must either find the live object of that id or fail with
- * -ENOENT, and every object must be released exactly once.
+ * Getters race against the case's own thread, which keeps creating the
+ * objects they look up and dropping them to zero. They aim at the ids of
+ * the current and the previous batch, so they hit live, dying and dead
+ * objects, and, once freed slots are used again, dead ids whose slot holds
+ * a newer object. Every get must either find the live object of that id
+ * or fail with -ENOENT, and every object must be released exactly once.
+ *
+ * Each batch stays held until a getter found one of its objects live and
+ * one missed (an id of the previous batch, released in the round before,
+ * or in the first round an id 0, which names nothing): on one CPU the
+ * getters might otherwise only ever run while everything is dead. Slots
+ * are used again after 1,024 frees (table.c), which 200 batches of 64
+ * pass many times over.
  */
 static void refcache_lookups_race_final_puts(struct kunit *test)
 {
-	struct refcache_race *r = refcache_race_setup(test, 20000);
-	struct task_struct *tasks[RACE_WORKERS];
+	struct refcache_race *r = test->priv;
 	long slab_before = refcache_slab_objects();
 	struct refcache_stats st;
 	u32 ids[RACE_IDS], reused = 0;
-	unsigned int i, j, n = 0;
+	unsigned int j;
 	int round;
 
-	for (i = 0; i < RACE_WORKERS; i++) {
-		tasks[i] = kthread_run(refcache_race_getter, r, "refcache-get/%u", i);
-		if (IS_ERR(tasks[i]))
-			break;
-		n++;
-	}
-	if (n != RACE_WORKERS) {
-		KUNIT_FAIL(test, "could not start the getters");
-		goto stop;
-	}
-
-	for (round = 0; round < 200; round++) {
-		if (refcache_create_batch(&r->rc, RACE_IDS, ids)) {
-			KUNIT_FAIL(test, "create failed in round %d", round);
-			break;
-		}
+	refcache_race_start(test, refcache_race_getter, "get", RACE_WORKERS);
+	for (round = 0; round < RACE_BATCHES; round++) {
+		KUNIT_ASSERT_EQ_MSG(test, refcache_create_batch(&r->rc, RACE_IDS, ids),
+				    0, "create failed in round %d", round);
 		/* This batch replaces the one before the previous. */
 		for (j = 0; j < RACE_IDS; j++) {
 			WRITE_ONCE(r->ids[(round % 2) * RACE_IDS + j], ids[j]);
 			reused += ids[j] >= REFCACHE_SLOTS;
 		}
-		/*
-		 * Let the getters run while these objects are live: on one CPU
-		 * they may otherwise only ever see dead ones.
-		 */
-		usleep_range(20, 50);
+		/* Armed after the ids are out: what they report is about them. */
+		reinit_completion(&r->hit);
+		reinit_completion(&r->miss);
+		/* The completions reset before the flags: pairs with the xchg(). */
+		smp_wmb();
+		WRITE_ONCE(r->want_hit, true);
+		WRITE_ONCE(r->want_miss, true);
+		KUNIT_ASSERT_NE_MSG(test,
+				    wait_for_completion_timeout(&r->hit, RACE_DEADLINE),
+				    0UL, "no getter found a live object in round %d",
+				    round);
+		KUNIT_ASSERT_NE_MSG(test,
+				    wait_for_completion_timeout(&r->miss, RACE_DEADLINE),
+				    0UL, "no getter missed in round %d", round);
 		/* Drop the creator's references; getters may hold others. */
 		for (j = 0; j < RACE_IDS; j++) {
 			if (refcache_put_id(&r->rc, ids[j]) < 0)
@@ -187,19 +300,19 @@ static void refcache_lookups_race_final_puts(struct kunit *test)
 		}
 		cond_resched();
 	}
-stop:
-	refcache_race_stop(tasks, n);
-	refcache_quiesce();
+	refcache_race_stop(test);
 	refcache_stats(&r->rc, &st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->errors), 0);
-	KUNIT_EXPECT_GT(test, atomic_read(&r->gets), 0);
-	KUNIT_EXPECT_GT(test, atomic_read(&r->misses), 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&r->gets), RACE_BATCHES);
+	KUNIT_EXPECT_GE(test, atomic_read(&r->misses), RACE_BATCHES);
 	/* Some slots were used again: stale ids met newer objects. */
 	KUNIT_EXPECT_GT(test, reused, 0U);
 	KUNIT_EXPECT_EQ(test, st.live, 0L);
-	KUNIT_EXPECT_EQ(test, st.created, 200UL * RACE_IDS);
-	KUNIT_EXPECT_EQ(test, st.freed, st.created);
+	KUNIT_EXPECT_EQ(test, st.created, (unsigned long)RACE_BATCHES * RACE_IDS);
+	KUNIT_EXPECT_EQ(test, st.freed, (unsigned long)RACE_BATCHES * RACE_IDS);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), slab_before);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name), 0L);
+	r->destroyed = true;
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&r->rc), 0UL);
 }
 
@@ -220,42 +333,34 @@ static int refcache_race_pairs(void *data)
 		}
 		cond_resched();
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
+	return refcache_race_worker_done(r);
 }
 
 /* Balanced gets and puts from many threads leave every count where it was. */
 static void refcache_concurrent_get_put_is_exact(struct kunit *test)
 {
-	struct refcache_race *r = refcache_race_setup(test, 300);
-	struct task_struct *tasks[RACE_WORKERS];
+	struct refcache_race *r = test->priv;
+	const unsigned long total = RACE_WORKERS * 300UL * RACE_IDS;
 	struct refcache_stats st;
-	unsigned int i, n = 0;
+	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&r->rc, RACE_IDS, r->ids), 0);
-	for (i = 0; i < RACE_WORKERS; i++) {
-		tasks[i] = kthread_run(refcache_race_pairs, r, "refcache-pair/%u", i);
-		if (IS_ERR(tasks[i]))
-			break;
-		n++;
-	}
-	/* Wait until every worker finished its rounds, then stop them. */
-	for (i = 0; i < 1000; i++) {
-		refcache_stats(&r->rc, &st);
-		if (st.puts == (unsigned long)n * r->rounds * RACE_IDS)
-			break;
-		msleep(20);
-	}
-	refcache_race_stop(tasks, n);
-	KUNIT_ASSERT_EQ(test, n, RACE_WORKERS);
+	r->rounds = 300;
+	r->nr_workers = RACE_WORKERS;
+	refcache_race_start(test, refcache_race_pairs, "pair", RACE_WORKERS);
+	refcache_race_wait_workers(test);
+	refcache_race_stop(test);
 
 	refcache_stats(&r->rc, &st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->errors), 0);
-	KUNIT_EXPECT_EQ(test, st.gets, (unsigned long)n * r->rounds * RACE_IDS);
-	KUNIT_EXPECT_EQ(test, st.puts, st.gets);
+	KUNIT_EXPECT_EQ(test, st.gets, total);
+	KUNIT_EXPECT_EQ(test, st.puts, total);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name),
+			(long)RACE_IDS);
 	for (i = 0; i < RACE_IDS; i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&r->rc, r->ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name), 0L);
+	r->destroyed = true;
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&r->rc), 0UL);
 }
 
@@ -271,37 +376,25 @@ static int refcache_race_creator(void *data)
 			atomic_inc(&r->errors);
 		cond_resched();
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
+	return refcache_race_worker_done(r);
 }
 
 static void refcache_concurrent_creates_get_unique_ids(struct kunit *test)
 {
-	struct refcache_race *r = refcache_race_setup(test, 200);
-	const unsigned long total = RACE_WORKERS * 200 * 16;
-	struct task_struct *tasks[RACE_WORKERS];
+	struct refcache_race *r = test->priv;
+	const unsigned long total = RACE_WORKERS * 200UL * 16;
 	struct refcache_obj *obj;
 	struct refcache_stats st;
 	unsigned long listed = 0, misplaced = 0;
-	unsigned int i, n = 0;
 	u32 pos = 0;
 
-	for (i = 0; i < RACE_WORKERS; i++) {
-		tasks[i] = kthread_run(refcache_race_creator, r, "refcache-new/%u", i);
-		if (IS_ERR(tasks[i]))
-			break;
-		n++;
-	}
-	for (i = 0; i < 1000; i++) {
-		refcache_stats(&r->rc, &st);
-		if (st.created == total)
-			break;
-		msleep(20);
-	}
-	refcache_race_stop(tasks, n);
-	KUNIT_ASSERT_EQ(test, n, RACE_WORKERS);
+	r->rounds = 200;
+	r->nr_workers = RACE_WORKERS;
+	refcache_race_start(test, refcache_race_creator, "new", RACE_WORKERS);
+	refcache_race_wait_workers(test);
+	refcache_race_stop(test);
 
+	refcache_stats(&r->rc, &st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->errors), 0);
 	KUNIT_EXPECT_EQ(test, st.created, total);
 	/*
@@ -316,6 +409,9 @@ static void refcache_concurrent_creates_get_unique_ids(struct kunit *test)
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, listed, total);
 	KUNIT_EXPECT_EQ(test, misplaced, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name),
+			(long)total);
+	r->destroyed = true;
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&r->rc), total);
 }
 
@@ -323,7 +419,10 @@ static void refcache_concurrent_creates_get_unique_ids(struct kunit *test)
  * Thread: take and drop outside references on every shared object, by id or
  * (odd threads) through a lookup and the pointer. The object always keeps
  * the test's own reference, so a put must answer >= 1: an -EBUSY would be
- * a graph operation's pin or link taken for an outside reference.
+ * a graph operation's pin or link taken for an outside reference. Each
+ * round starts only after the linker finished a step since the last one,
+ * so graph operations and outside puts of the same objects interleave on
+ * any number of CPUs.
  */
 static int refcache_race_outside(void *data)
 {
@@ -331,9 +430,11 @@ static int refcache_race_outside(void *data)
 	bool by_pointer = atomic_inc_return(&r->started) % 2;
 	struct refcache_obj *obj;
 	unsigned int i, j;
-	int ret;
+	int ret, seen = 0;
 
 	for (i = 0; i < r->rounds && !kthread_should_stop(); i++) {
+		wait_event(r->step_wait, atomic_read(&r->steps) > seen ||
+			   kthread_should_stop());
 		for (j = 0; j < RACE_IDS; j++) {
 			if (by_pointer) {
 				obj = refcache_lookup(&r->rc, r->ids[j]);
@@ -357,17 +458,17 @@ static int refcache_race_outside(void *data)
 			else
 				atomic_inc(&r->gets);
 		}
+		seen = atomic_read(&r->steps);
 		cond_resched();
 	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
+	return refcache_race_worker_done(r);
 }
 
 /*
  * Thread: link and unlink random pairs of the shared objects (each link
- * dropped again in the same step), with a collection now and then, until
- * told to stop. Every object is held from outside, so nothing is garbage.
+ * dropped again in the same step), with a collection in every 64th step,
+ * the first included, until told to stop. Every object is held from
+ * outside, so nothing is garbage.
  */
 static int refcache_race_linker(void *data)
 {
@@ -384,6 +485,9 @@ static int refcache_race_linker(void *data)
 			atomic_inc(&r->errors);
 		if (!(i % 64) && refcache_gc(&r->rc, false))
 			atomic_inc(&r->errors);
+		atomic_inc(&r->steps);
+		if (wq_has_sleeper(&r->step_wait))
+			wake_up_all(&r->step_wait);
 		cond_resched();
 	}
 	return 0;
@@ -397,44 +501,34 @@ static int refcache_race_linker(void *data)
  */
 static void refcache_outside_puts_never_see_pins(struct kunit *test)
 {
-	struct refcache_race *r = refcache_race_setup(test, 200);
+	struct refcache_race *r = test->priv;
 	const unsigned int outside = RACE_WORKERS - 1;
-	struct task_struct *tasks[RACE_WORKERS];
 	struct refcache_stats st;
-	const int want = outside * r->rounds * RACE_IDS;
-	unsigned int i, n = 0;
+	const int want = outside * 200 * RACE_IDS;
+	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&r->rc, RACE_IDS, r->ids), 0);
-	for (i = 0; i < RACE_WORKERS; i++) {
-		if (i < outside)
-			tasks[i] = kthread_run(refcache_race_outside, r,
-					       "refcache-out/%u", i);
-		else
-			tasks[i] = kthread_run(refcache_race_linker, r,
-					       "refcache-link/%u", i);
-		if (IS_ERR(tasks[i]))
-			break;
-		n++;
-	}
-	for (i = 0; i < 1000 && n == RACE_WORKERS; i++) {
-		if (atomic_read(&r->gets) + atomic_read(&r->misses) +
-		    atomic_read(&r->errors) >= want)
-			break;
-		msleep(20);
-	}
-	refcache_race_stop(tasks, n);
-	KUNIT_ASSERT_EQ(test, n, RACE_WORKERS);
+	r->rounds = 200;
+	r->nr_workers = outside;
+	refcache_race_start(test, refcache_race_linker, "link", 1);
+	refcache_race_start(test, refcache_race_outside, "out", outside);
+	refcache_race_wait_workers(test);
+	refcache_race_stop(test);
 
 	refcache_stats(&r->rc, &st);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->errors), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->misses), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->gets), want);
-	KUNIT_EXPECT_GT(test, st.gc_runs, 0UL);
+	/* A step before each of a worker's 200 rounds, a collection per 64. */
+	KUNIT_EXPECT_GE(test, atomic_read(&r->steps), 200);
+	KUNIT_EXPECT_GE(test, st.gc_runs, 4UL);
 	KUNIT_EXPECT_EQ(test, st.gc_collected, 0UL);
 	KUNIT_EXPECT_EQ(test, st.links, 0UL);
 	/* Links and pins gave back every reference they took. */
 	for (i = 0; i < RACE_IDS; i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(&r->rc, r->ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name), 0L);
+	r->destroyed = true;
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&r->rc), 0UL);
 }
 
