@@ -320,59 +320,92 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 4);
 }
 
-static void refcache_gc_dry_run_changes_nothing(struct kunit *test)
+/*
+ * Garbage: ids[0] <-> ids[1] -> ids[2]; kept: ids[3] -> ids[4] -> ids[3],
+ * ids[3] with its outside reference. Counts: 1, 1, 1, 2, 1.
+ */
+static void refcache_gc_dry_graph(struct kunit *test, u32 *ids)
+{
+	struct refcache *rc = refcache_gc_table(test);
+
+	refcache_gc_create(test, 5, ids);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[3], ids[4]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[4], ids[3]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[0]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[2]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[4]), 1);
+}
+
+static void refcache_gc_dry_run_counts_garbage(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[5];
+
+	refcache_gc_dry_graph(test, ids);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
+	/* The same again: the first run took nothing away. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
+}
+
+static void refcache_gc_dry_run_frees_nothing(struct kunit *test)
 {
 	struct refcache_gc_fixture *f = test->priv;
 	struct refcache *rc = &f->rc;
-	struct refcache_stats before, after;
-	long slab;
+	struct refcache_stats st;
 	u32 ids[5];
 
-	/* Garbage: ids[0] <-> ids[1] -> ids[2]; kept: ids[3] -> ids[4] -> ids[3]. */
-	refcache_gc_create(test, 5, ids);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[3], ids[4]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[4], ids[3]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 1);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 1);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[4]), 1);
-
-	refcache_stats(rc, &before);
-	slab = refcache_slab_objects();
-	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
-	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
-	refcache_stats(rc, &after);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), slab);
+	refcache_gc_dry_graph(test, ids);
+	KUNIT_ASSERT_EQ(test, refcache_gc(rc, true), 3L);
+	refcache_stats(rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 5L);
+	KUNIT_EXPECT_EQ(test, st.freed, 0UL);
+	KUNIT_EXPECT_EQ(test, st.links, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 5);
 	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 5L);
-	KUNIT_EXPECT_EQ(test, after.live, 5L);
-	KUNIT_EXPECT_EQ(test, after.live, before.live);
-	KUNIT_EXPECT_EQ(test, after.created, before.created);
-	KUNIT_EXPECT_EQ(test, after.freed, before.freed);
-	KUNIT_EXPECT_EQ(test, after.gets, before.gets);
-	KUNIT_EXPECT_EQ(test, after.puts, before.puts);
-	KUNIT_EXPECT_EQ(test, after.links, 5UL);
-	KUNIT_EXPECT_EQ(test, after.gc_collected, before.gc_collected);
-	/* refcache.h: gc_runs counts dry runs too. */
-	KUNIT_EXPECT_EQ(test, after.gc_runs, before.gc_runs + 2);
+	/* Counts as they were, and only links hold the garbage still. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[2]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[3]), 2U);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), -EBUSY);
+}
 
-	/* The real run frees what the dry run counted. */
+static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	struct refcache_stats st;
+	u32 ids[5];
+
+	refcache_gc_dry_graph(test, ids);
+	KUNIT_ASSERT_EQ(test, refcache_gc(rc, true), 3L);
+	KUNIT_ASSERT_EQ(test, refcache_gc(rc, true), 3L);
+	refcache_stats(rc, &st);
+	/* refcache.h: gc_runs counts dry runs too; nothing was collected. */
+	KUNIT_EXPECT_EQ(test, st.gc_runs, 2UL);
+	KUNIT_EXPECT_EQ(test, st.gc_collected, 0UL);
+}
+
+static void refcache_gc_frees_what_dry_run_counted(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[5];
+
+	refcache_gc_dry_graph(test, ids);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	/* Without its outside reference the kept cycle is garbage too. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 6UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 5UL);
 	refcache_gc_expect_all_freed(test, 5);
 }
 
@@ -391,115 +424,222 @@ static int refcache_gc_links_of(struct kunit *test, u32 id, u32 *out,
 	return total;
 }
 
-static void refcache_link_unlink_arithmetic(struct kunit *test)
+/*
+ * ids[0] = a and ids[1] = b, live; ids[2] made and put, dead. Then, with
+ * @links, a -> b, a -> b, a -> a, in that order: a's count is 2, b's 3.
+ */
+static void refcache_gc_a_b_dead(struct kunit *test, u32 *ids, bool links)
 {
 	struct refcache *rc = refcache_gc_table(test);
-	u32 ids[3], out[4] = { 0, 0, 0, 0 }, a, b, dead;
 
 	refcache_gc_create(test, 3, ids);
-	a = ids[0];
-	b = ids[1];
-	dead = ids[2];
-	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, dead), 0);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[2]), 0);
+	if (!links)
+		return;
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 3);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[0]), 2);
+}
 
-	/* Links from a to b each count. */
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
+static void refcache_link_returns_target_refcount(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3];
+
+	refcache_gc_a_b_dead(test, ids, false);
+	/* Each link counts, repeated ones too, a self link too. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 3);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[1]), 3U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 3UL);
-	/* Newest first. */
-	KUNIT_EXPECT_EQ(test, out[0], a);
-	KUNIT_EXPECT_EQ(test, out[1], b);
-	KUNIT_EXPECT_EQ(test, out[2], b);
+}
+
+static void refcache_obj_links_lists_targets_newest_first(struct kunit *test)
+{
+	u32 ids[3], out[4] = { 0, 0, 0, 0 };
+
+	refcache_gc_a_b_dead(test, ids, true);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 3);
+	KUNIT_EXPECT_EQ(test, out[0], ids[0]);
+	KUNIT_EXPECT_EQ(test, out[1], ids[1]);
+	KUNIT_EXPECT_EQ(test, out[2], ids[1]);
 	KUNIT_EXPECT_EQ(test, out[3], 0U);
-	/* A short buffer gets what fits, newest first; the total is reported. */
-	out[0] = 0;
-	out[1] = 0;
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 1), 3);
-	KUNIT_EXPECT_EQ(test, out[0], a);
+	/* b holds none. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[1], out, 4), 0);
+}
+
+static void refcache_obj_links_reports_total_beyond_max(struct kunit *test)
+{
+	u32 ids[3], out[2] = { 0, 0 };
+
+	refcache_gc_a_b_dead(test, ids, true);
+	/* A short buffer gets the newest; the total is of all. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 1), 3);
+	KUNIT_EXPECT_EQ(test, out[0], ids[0]);
 	KUNIT_EXPECT_EQ(test, out[1], 0U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, b, out, 4), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], NULL, 0), 3);
+}
 
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 2);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 1);
-	KUNIT_EXPECT_EQ(test, out[0], b);
-	/* No such link. */
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, b, a), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, dead), -ENOENT);
-	/* No such object, at either end. */
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, dead), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, dead, a), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, dead, dead), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, 0), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, U32_MAX, a), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, dead, a), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, U32_MAX, a), -ENOENT);
-	/* The refusals changed nothing. */
-	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 1U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 2U);
+static void refcache_unlink_returns_target_refcount(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[4];
+
+	refcache_gc_a_b_dead(test, ids, true);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[0]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 1);
+	KUNIT_EXPECT_EQ(test, out[0], ids[1]);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+}
 
-	/* An unlink that drops the last reference releases the target. */
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 0);
-	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, b), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 0);
+/**
+ * struct refcache_missing_end - a link or unlink that finds nothing to do
+ * @desc: what it is
+ * @unlink: an unlink, else a link
+ * @from: which object it starts at (enum refcache_gc_role)
+ * @to: which object it ends at
+ */
+struct refcache_missing_end {
+	const char *desc;
+	bool unlink;
+	unsigned int from;
+	unsigned int to;
+};
+
+/* The objects of refcache_gc_a_b_dead(), and ids that never were. */
+enum refcache_gc_role { GC_A, GC_B, GC_DEAD, GC_ZERO, GC_MAX_ID };
+
+static const struct refcache_missing_end refcache_missing_ends[] = {
+	{ "link a -> dead", false, GC_A, GC_DEAD },
+	{ "link dead -> a", false, GC_DEAD, GC_A },
+	{ "link dead -> dead", false, GC_DEAD, GC_DEAD },
+	{ "link a -> 0", false, GC_A, GC_ZERO },
+	{ "link U32_MAX -> a", false, GC_MAX_ID, GC_A },
+	{ "unlink a -> a, no such link", true, GC_A, GC_A },
+	{ "unlink b -> a, no such link", true, GC_B, GC_A },
+	{ "unlink a -> dead", true, GC_A, GC_DEAD },
+	{ "unlink dead -> a", true, GC_DEAD, GC_A },
+	{ "unlink U32_MAX -> a", true, GC_MAX_ID, GC_A },
+};
+
+static void refcache_missing_end_desc(const struct refcache_missing_end *t,
+				      char *desc)
+{
+	strscpy(desc, t->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(refcache_missing_end, refcache_missing_ends,
+		  refcache_missing_end_desc);
+
+static u32 refcache_gc_role_id(const u32 *ids, unsigned int role)
+{
+	switch (role) {
+	case GC_ZERO:
+		return 0;
+	case GC_MAX_ID:
+		return U32_MAX;
+	default:
+		return ids[role];
+	}
+}
+
+static void refcache_link_unlink_refuse_missing_ends(struct kunit *test)
+{
+	const struct refcache_missing_end *t = test->param_value;
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], from, to;
+	int ret;
+
+	refcache_gc_a_b_dead(test, ids, false);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	from = refcache_gc_role_id(ids, t->from);
+	to = refcache_gc_role_id(ids, t->to);
+	ret = t->unlink ? refcache_unlink(rc, from, to) : refcache_link(rc, from, to);
+	KUNIT_EXPECT_EQ(test, ret, -ENOENT);
+	/* The refusal changed nothing. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[1]), 2U);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+}
+
+static void refcache_unlink_of_last_reference_releases_target(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[4];
+
+	refcache_gc_a_b_dead(test, ids, false);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[1]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 1L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	refcache_gc_expect_all_freed(test, 3);
+}
+
+/* a = ids[0] links b = ids[1] and c = ids[2]: a -> b, a -> c, a -> b, a -> c. */
+static void refcache_gc_a_to_b_c_twice(struct kunit *test, u32 *ids)
+{
+	struct refcache *rc = refcache_gc_table(test);
+
+	refcache_gc_create(test, 3, ids);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[2]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 3);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[2]), 3);
 }
 
 static void refcache_unlink_drops_newest_matching_link(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
-	u32 ids[3], out[4], a, b, c;
+	u32 ids[3], out[4];
 
-	refcache_gc_create(test, 3, ids);
-	a = ids[0];
-	b = ids[1];
-	c = ids[2];
-	/* Made in this order: a -> b, a -> c, a -> b, a -> c. */
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 2);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 3);
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 3);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 4);
-	KUNIT_EXPECT_EQ(test, out[0], c);
-	KUNIT_EXPECT_EQ(test, out[1], b);
-	KUNIT_EXPECT_EQ(test, out[2], c);
-	KUNIT_EXPECT_EQ(test, out[3], b);
+	refcache_gc_a_to_b_c_twice(test, ids);
+	/* Listed c, b, c, b: the newest a -> b is second, not last. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 3);
+	KUNIT_EXPECT_EQ(test, out[0], ids[2]);
+	KUNIT_EXPECT_EQ(test, out[1], ids[2]);
+	KUNIT_EXPECT_EQ(test, out[2], ids[1]);
+}
 
-	/* The newest a -> b goes (second from the front), not the oldest (last). */
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 2);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
-	KUNIT_EXPECT_EQ(test, out[0], c);
-	KUNIT_EXPECT_EQ(test, out[1], c);
-	KUNIT_EXPECT_EQ(test, out[2], b);
-	/* Then the newest a -> c, in front; the others keep their order. */
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 2);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 2);
-	KUNIT_EXPECT_EQ(test, out[0], c);
-	KUNIT_EXPECT_EQ(test, out[1], b);
-	/* A new link goes in front. */
-	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
-	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 3);
-	KUNIT_EXPECT_EQ(test, out[0], a);
-	KUNIT_EXPECT_EQ(test, out[1], c);
-	KUNIT_EXPECT_EQ(test, out[2], b);
+static void refcache_unlink_keeps_other_links_in_order(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[4];
 
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 1);
-	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 1);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 0);
-	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 0);
-	refcache_gc_expect_all_freed(test, 3);
+	refcache_gc_a_to_b_c_twice(test, ids);
+	/* The newest a -> c, in front, then the newest a -> b. */
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[2]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 2);
+	KUNIT_EXPECT_EQ(test, out[0], ids[2]);
+	KUNIT_EXPECT_EQ(test, out[1], ids[1]);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+}
+
+static void refcache_new_link_goes_in_front(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3], out[6] = { 0, 0, 0, 0, 0, 0 };
+
+	refcache_gc_a_to_b_c_twice(test, ids);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 6), 5);
+	KUNIT_EXPECT_EQ(test, out[0], ids[0]);
+	KUNIT_EXPECT_EQ(test, out[1], ids[2]);
+	KUNIT_EXPECT_EQ(test, out[2], ids[1]);
+	KUNIT_EXPECT_EQ(test, out[3], ids[2]);
+	KUNIT_EXPECT_EQ(test, out[4], ids[1]);
+	KUNIT_EXPECT_EQ(test, out[5], 0U);
 }
 
 static void refcache_unlink_of_last_self_link_releases(struct kunit *test)
@@ -1071,9 +1211,20 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_keeps_cycle_held_from_outside),
 	KUNIT_CASE(refcache_gc_collects_chain_off_garbage_cycle),
 	KUNIT_CASE(refcache_gc_diamond_freed_by_refcount),
-	KUNIT_CASE(refcache_gc_dry_run_changes_nothing),
-	KUNIT_CASE(refcache_link_unlink_arithmetic),
+	KUNIT_CASE(refcache_gc_dry_run_counts_garbage),
+	KUNIT_CASE(refcache_gc_dry_run_frees_nothing),
+	KUNIT_CASE(refcache_gc_dry_run_counts_as_a_run),
+	KUNIT_CASE(refcache_gc_frees_what_dry_run_counted),
+	KUNIT_CASE(refcache_link_returns_target_refcount),
+	KUNIT_CASE(refcache_obj_links_lists_targets_newest_first),
+	KUNIT_CASE(refcache_obj_links_reports_total_beyond_max),
+	KUNIT_CASE(refcache_unlink_returns_target_refcount),
+	KUNIT_CASE_PARAM(refcache_link_unlink_refuse_missing_ends,
+			 refcache_missing_end_gen_params),
+	KUNIT_CASE(refcache_unlink_of_last_reference_releases_target),
 	KUNIT_CASE(refcache_unlink_drops_newest_matching_link),
+	KUNIT_CASE(refcache_unlink_keeps_other_links_in_order),
+	KUNIT_CASE(refcache_new_link_goes_in_front),
 	KUNIT_CASE(refcache_unlink_of_last_self_link_releases),
 	KUNIT_CASE(refcache_link_refused_at_max_refs),
 	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
