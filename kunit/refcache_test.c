@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the refcache object lifecycle.
+ * KUnit tests for the refcache object lifecycle and the max_objects limit.
  *
  * Every case gets a table of its own (suite init/exit), so the module's
  * default table and the other cases are never disturbed. A final put
@@ -733,6 +733,144 @@ static void refcache_stats_count_id_table_bytes(struct kunit *test)
 			empty + REFCACHE_CHUNK_SLOTS * sizeof(unsigned long));
 }
 
+/*
+ * max_objects (refcache_set_max_objects(), struct refcache_params): a
+ * create that would take the objects of a table above its limit fails with
+ * -ENOMEM, creates nothing, reaches no allocation and counts one
+ * alloc_failure. The limit is exact (count.c), so these cases count to it.
+ */
+
+/* @n single creates: how many succeeded; the others must fail -ENOMEM. */
+static unsigned int refcache_test_create_singles(struct kunit *test,
+						 unsigned int n)
+{
+	struct refcache_fixture *f = test->priv;
+	unsigned int i, made = 0;
+
+	for (i = 0; i < n; i++) {
+		struct refcache_obj *obj = refcache_create(&f->rc);
+
+		if (IS_ERR(obj))
+			KUNIT_EXPECT_PTR_EQ(test, obj, ERR_PTR(-ENOMEM));
+		else
+			made++;
+	}
+	return made;
+}
+
+static void refcache_max_objects_admits_exactly_the_limit(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+
+	refcache_set_max_objects(&f->rc, 5);
+	KUNIT_EXPECT_EQ(test, refcache_test_create_singles(test, 8), 5U);
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.max_objects, 5U);
+	KUNIT_EXPECT_EQ(test, st.live, 5L);
+	KUNIT_EXPECT_EQ(test, st.created, 5UL);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 3UL);
+	/* The refused creates never reached the slab. */
+	KUNIT_EXPECT_EQ(test, f->allocs, 5U);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 5L);
+}
+
+static void refcache_max_objects_admits_batches_that_fit(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+	u32 ids[40];
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 40, ids), 0);
+	refcache_set_max_objects(&f->rc, 50);
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 5, ids), 0);
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 5, ids), 0);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_create(&f->rc), ERR_PTR(-ENOMEM));
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 50L);
+	KUNIT_EXPECT_EQ(test, st.created, 50UL);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 50L);
+}
+
+static void refcache_max_objects_at_init_refuses_whole_batch(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+	struct refcache_obj *obj;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, 100, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	/* The fixture's table has no limit: this case's is made with one. */
+	refcache_destroy(&f->rc);
+	f->destroyed = true;
+	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&f->rc, 1000, 100,
+						   &refcache_test_ops, f->name), 0);
+	f->rc.priv = f;
+	f->destroyed = false;
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).max_objects, 100U);
+
+	obj = refcache_create(&f->rc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	/* 1 + 100 > 100: none of the batch is made. */
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 100, ids), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 1L);
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 99, ids), 0);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_create(&f->rc), ERR_PTR(-ENOMEM));
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 100L);
+	KUNIT_EXPECT_EQ(test, st.created, 100UL);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 100L);
+}
+
+static void refcache_max_objects_below_live_refuses_until_puts(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+	unsigned int i;
+	u32 ids[10];
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 10, ids), 0);
+	refcache_set_max_objects(&f->rc, 5);
+	/* The objects above the limit stay. */
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 10L);
+	KUNIT_EXPECT_PTR_EQ(test, refcache_create(&f->rc), ERR_PTR(-ENOMEM));
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[i]), 0);
+	/* 5 live: at the limit, still no room. */
+	KUNIT_EXPECT_PTR_EQ(test, refcache_create(&f->rc), ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[5]), 0);
+	/* 4 live: room for one. */
+	KUNIT_EXPECT_EQ(test, refcache_test_create_singles(test, 2), 1U);
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 5L);
+	KUNIT_EXPECT_EQ(test, st.created, 11UL);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 5L);
+}
+
+static void refcache_max_objects_zero_lifts_the_limit(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_stats st;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, 100, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	refcache_set_max_objects(&f->rc, 2);
+	KUNIT_EXPECT_EQ(test, refcache_test_create_singles(test, 3), 2U);
+	refcache_set_max_objects(&f->rc, 0);
+	KUNIT_EXPECT_EQ(test, refcache_test_create_singles(test, 1), 1U);
+	KUNIT_EXPECT_EQ(test, refcache_create_batch(&f->rc, 100, ids), 0);
+	refcache_stats(&f->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.max_objects, 0U);
+	KUNIT_EXPECT_EQ(test, st.live, 103L);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 1UL);
+}
+
 static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_create_gives_refcount_one),
 	KUNIT_CASE(refcache_get_put_arithmetic),
@@ -761,6 +899,11 @@ static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_find_next_lists_live_in_slot_order),
 	KUNIT_CASE(refcache_stats_track_lifecycle),
 	KUNIT_CASE(refcache_stats_count_id_table_bytes),
+	KUNIT_CASE(refcache_max_objects_admits_exactly_the_limit),
+	KUNIT_CASE(refcache_max_objects_admits_batches_that_fit),
+	KUNIT_CASE(refcache_max_objects_at_init_refuses_whole_batch),
+	KUNIT_CASE(refcache_max_objects_below_live_refuses_until_puts),
+	KUNIT_CASE(refcache_max_objects_zero_lifts_the_limit),
 	{}
 };
 
