@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the refcache object lifecycle and the max_objects limit.
+ * KUnit tests for the refcache object lifecycle, the max_objects limit and
+ * the listing (refcache_next_info()).
  *
  * Every case gets a table of its own (suite init/exit), so the module's
  * default table and the other cases are never disturbed. A final put
@@ -35,6 +36,10 @@
  * @dying_put: refcache_put_id() result seen from inside the released hook
  * @dying_lookup: refcache_lookup() result seen from inside the released hook
  * @slab_before: refcache_slab_objects() when the case started
+ * @list_dying: the released hook also lists the table from the dying
+ *	object's slot (refcache_next_info())
+ * @dying_next: what that listing returned
+ * @dying_next_id: the id it found, if it returned 0
  * @name: the name of the table's cache, for refcache_kunit_slub_objects()
  */
 struct refcache_fixture {
@@ -48,6 +53,9 @@ struct refcache_fixture {
 	int dying_put;
 	long dying_lookup;
 	long slab_before;
+	bool list_dying;
+	int dying_next;
+	u32 dying_next_id;
 	char name[REFCACHE_KUNIT_NAME_LEN];
 };
 
@@ -71,6 +79,13 @@ static void refcache_test_released(struct refcache *rc, u32 id)
 	f->dying_put = refcache_put_id(rc, id);
 	obj = refcache_lookup(rc, id);
 	f->dying_lookup = PTR_ERR_OR_ZERO(obj);
+	if (f->list_dying) {
+		struct refcache_info info = {};
+		u32 pos = id & (REFCACHE_SLOTS - 1);
+
+		f->dying_next = refcache_next_info(rc, &pos, &info, NULL, 0);
+		f->dying_next_id = f->dying_next ? 0 : info.id;
+	}
 }
 
 static const struct refcache_ops refcache_test_ops = {
@@ -871,6 +886,113 @@ static void refcache_max_objects_zero_lifts_the_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.alloc_failures, 1UL);
 }
 
+/*
+ * refcache_next_info(): a listing that reads each object once. Positions
+ * are slots; the caller asks again at the position it got, plus one.
+ */
+static void refcache_next_info_lists_live_objects_in_slot_order(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	struct refcache_info info[6];
+	u32 ids[6], slot[6], pos = 0;
+	unsigned int i, n = 0;
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 6, ids), 0);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, ids[4]), 0);
+	KUNIT_ASSERT_EQ(test, refcache_get_id(&f->rc, ids[2]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_get_id(&f->rc, ids[2]), 3);
+	while (n < ARRAY_SIZE(info) &&
+	       !(ret = refcache_next_info(&f->rc, &pos, &info[n], NULL, 0)))
+		slot[n++] = pos++;
+	KUNIT_ASSERT_EQ(test, n, 4U);
+	/* The walk ended because the table did. */
+	KUNIT_EXPECT_EQ(test, ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, info[0].id, ids[0]);
+	KUNIT_EXPECT_EQ(test, info[1].id, ids[2]);
+	KUNIT_EXPECT_EQ(test, info[2].id, ids[3]);
+	KUNIT_EXPECT_EQ(test, info[3].id, ids[5]);
+	KUNIT_EXPECT_EQ(test, info[0].refcount, 1U);
+	KUNIT_EXPECT_EQ(test, info[1].refcount, 3U);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, slot[i], info[i].id & (REFCACHE_SLOTS - 1));
+		KUNIT_EXPECT_EQ(test, info[i].nr_links, 0U);
+	}
+	/* Nothing past the last slot either. */
+	pos = REFCACHE_SLOTS;
+	KUNIT_EXPECT_EQ(test, refcache_next_info(&f->rc, &pos, &info[0], NULL, 0),
+			-ENOENT);
+}
+
+/* a -> b, a -> c, a -> a, in that order; returns a's slot. */
+static u32 refcache_test_three_links(struct kunit *test, u32 *ids)
+{
+	struct refcache_fixture *f = test->priv;
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 3, ids), 0);
+	KUNIT_ASSERT_EQ(test, refcache_link(&f->rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(&f->rc, ids[0], ids[2]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(&f->rc, ids[0], ids[0]), 2);
+	return ids[0] & (REFCACHE_SLOTS - 1);
+}
+
+static void refcache_next_info_copies_targets_newest_first(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[3], targets[4] = { 0, 0, 0, 0 }, pos;
+	struct refcache_info info;
+
+	pos = refcache_test_three_links(test, ids);
+	KUNIT_ASSERT_EQ(test, refcache_next_info(&f->rc, &pos, &info, targets, 4), 0);
+	KUNIT_EXPECT_EQ(test, info.id, ids[0]);
+	/* Its own reference and its self link. */
+	KUNIT_EXPECT_EQ(test, info.refcount, 2U);
+	KUNIT_EXPECT_EQ(test, info.nr_links, 3U);
+	KUNIT_EXPECT_EQ(test, targets[0], ids[0]);
+	KUNIT_EXPECT_EQ(test, targets[1], ids[2]);
+	KUNIT_EXPECT_EQ(test, targets[2], ids[1]);
+	KUNIT_EXPECT_EQ(test, targets[3], 0U);
+}
+
+static void refcache_next_info_counts_links_beyond_max(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[3], targets[3] = { 0, 0, 0 }, slot, pos;
+	struct refcache_info info;
+
+	slot = refcache_test_three_links(test, ids);
+	pos = slot;
+	KUNIT_ASSERT_EQ(test, refcache_next_info(&f->rc, &pos, &info, targets, 2), 0);
+	/* The newest two fit; the count is of all three. */
+	KUNIT_EXPECT_EQ(test, info.nr_links, 3U);
+	KUNIT_EXPECT_EQ(test, targets[0], ids[0]);
+	KUNIT_EXPECT_EQ(test, targets[1], ids[2]);
+	KUNIT_EXPECT_EQ(test, targets[2], 0U);
+	/* No room at all: the count alone. */
+	pos = slot;
+	KUNIT_ASSERT_EQ(test, refcache_next_info(&f->rc, &pos, &info, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, info.id, ids[0]);
+	KUNIT_EXPECT_EQ(test, info.nr_links, 3U);
+}
+
+static void refcache_next_info_skips_dying_objects(struct kunit *test)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 ids[3];
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 3, ids), 0);
+	/* The released hook lists from the dying object's own slot. */
+	f->list_dying = true;
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, f->dying_next, 0);
+	KUNIT_EXPECT_EQ(test, f->dying_next_id, ids[2]);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(&f->rc, ids[2]), 0);
+	KUNIT_EXPECT_EQ(test, f->dying_next, -ENOENT);
+	f->list_dying = false;
+	KUNIT_EXPECT_EQ(test, f->nr_released, 2U);
+}
+
 static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_create_gives_refcount_one),
 	KUNIT_CASE(refcache_get_put_arithmetic),
@@ -904,6 +1026,10 @@ static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_max_objects_at_init_refuses_whole_batch),
 	KUNIT_CASE(refcache_max_objects_below_live_refuses_until_puts),
 	KUNIT_CASE(refcache_max_objects_zero_lifts_the_limit),
+	KUNIT_CASE(refcache_next_info_lists_live_objects_in_slot_order),
+	KUNIT_CASE(refcache_next_info_copies_targets_newest_first),
+	KUNIT_CASE(refcache_next_info_counts_links_beyond_max),
+	KUNIT_CASE(refcache_next_info_skips_dying_objects),
 	{}
 };
 
