@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests that race refcache operations from kthreads.
+ * KUnit tests that race refcache operations from kthreads, and that run
+ * steps of one case on different CPUs.
  *
  * Each case asserts only what every interleaving guarantees. Where it also
  * asserts that the race it is about took place (getters saw live objects
@@ -24,6 +25,7 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/debug_locks.h>
 #include <linux/err.h>
 #include <linux/jiffies.h>
@@ -32,6 +34,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "refcache.h"
 #include "refcache_kunit.h"
@@ -532,11 +535,127 @@ static void refcache_outside_puts_never_see_pins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_destroy(&r->rc), 0UL);
 }
 
+/**
+ * struct refcache_cpu_step - a step of a case, run on a given CPU
+ * @rc: the table
+ * @ids: the ids it creates or puts
+ * @n: how many
+ * @put: put them, else create them (one batch)
+ * @errors: results no correct implementation returns
+ */
+struct refcache_cpu_step {
+	struct refcache *rc;
+	u32 *ids;
+	unsigned int n;
+	bool put;
+	unsigned int errors;
+};
+
+static long refcache_cpu_step_fn(void *arg)
+{
+	struct refcache_cpu_step *s = arg;
+	unsigned int i;
+
+	if (!s->put)
+		return refcache_create_batch(s->rc, s->n, s->ids);
+	for (i = 0; i < s->n; i++)
+		s->errors += refcache_put_id(s->rc, s->ids[i]) != 0;
+	return 0;
+}
+
+/* Run @s on @cpu (work_on_cpu_safe()); return what it returned. */
+static long refcache_on_cpu(int cpu, struct refcache_cpu_step *s)
+{
+	return work_on_cpu_safe(cpu, refcache_cpu_step_fn, s);
+}
+
+/* An online CPU other than 0, or 0 when it is the only one. */
+static int refcache_other_cpu(struct kunit *test)
+{
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, 0);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = 0;
+	kunit_info(test, "steps on CPU 0 and CPU %u (%u online)\n", cpu,
+		   num_online_cpus());
+	return cpu;
+}
+
+/*
+ * The peak is made of lower bounds of the live count (count.c): the
+ * folded count and the creating CPU's own part. Frees on another CPU
+ * lower its part, never below 0, so when the first CPU creates again its
+ * bound stays at or below the truth, and the peak of 100 stays 100.
+ */
+static void refcache_peak_live_never_reads_above_true_peak(struct kunit *test)
+{
+	struct refcache_race *r = test->priv;
+	struct refcache_cpu_step step = { .rc = &r->rc };
+	int other = refcache_other_cpu(test);
+	struct refcache_stats st;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, 101, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	step.ids = ids;
+	step.n = 100;
+	KUNIT_ASSERT_EQ(test, refcache_on_cpu(0, &step), 0L);
+	step.n = 50;
+	step.put = true;
+	KUNIT_ASSERT_EQ(test, refcache_on_cpu(other, &step), 0L);
+	KUNIT_EXPECT_EQ(test, step.errors, 0U);
+	step.ids = ids + 100;
+	step.n = 1;
+	step.put = false;
+	KUNIT_ASSERT_EQ(test, refcache_on_cpu(0, &step), 0L);
+	refcache_stats(&r->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.peak_live, 100L);
+	KUNIT_EXPECT_EQ(test, st.live, 51L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name), 51L);
+}
+
+/*
+ * max_objects is exact although the CPUs keep credits of the limit
+ * (count.c): a create that finds too few of its own CPU's and too little
+ * budget collects the other CPUs' credits before it decides. Here another
+ * CPU takes a batch of credits with one create, and CPU 0 then gets all of
+ * the rest of the limit in one batch, and not one object more.
+ */
+static void refcache_max_objects_counts_credits_of_other_cpus(struct kunit *test)
+{
+	struct refcache_race *r = test->priv;
+	struct refcache_cpu_step step = { .rc = &r->rc };
+	int other = refcache_other_cpu(test);
+	struct refcache_stats st;
+	u32 *ids;
+
+	ids = kunit_kcalloc(test, 1000, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	refcache_set_max_objects(&r->rc, 1000);
+	step.ids = ids;
+	step.n = 1;
+	KUNIT_ASSERT_EQ(test, refcache_on_cpu(other, &step), 0L);
+	step.ids = ids + 1;
+	step.n = 999;
+	KUNIT_EXPECT_EQ(test, refcache_on_cpu(0, &step), 0L);
+	step.n = 1;
+	KUNIT_EXPECT_EQ(test, refcache_on_cpu(0, &step), (long)-ENOMEM);
+	KUNIT_EXPECT_EQ(test, refcache_on_cpu(other, &step), (long)-ENOMEM);
+	refcache_stats(&r->rc, &st);
+	KUNIT_EXPECT_EQ(test, st.live, 1000L);
+	KUNIT_EXPECT_EQ(test, st.created, 1000UL);
+	KUNIT_EXPECT_EQ(test, st.alloc_failures, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_objects(test, &r->rc, r->name),
+			1000L);
+}
+
 static struct kunit_case refcache_concurrency_test_cases[] = {
 	KUNIT_CASE_SLOW(refcache_lookups_race_final_puts),
 	KUNIT_CASE_SLOW(refcache_concurrent_get_put_is_exact),
 	KUNIT_CASE_SLOW(refcache_concurrent_creates_get_unique_ids),
 	KUNIT_CASE_SLOW(refcache_outside_puts_never_see_pins),
+	KUNIT_CASE(refcache_peak_live_never_reads_above_true_peak),
+	KUNIT_CASE(refcache_max_objects_counts_credits_of_other_cpus),
 	{}
 };
 
