@@ -16,8 +16,10 @@
  * refcache_obj_id().
  */
 #include <kunit/test.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -143,6 +145,20 @@ static u32 refcache_test_create(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	return refcache_obj_id(obj);
+}
+
+/*
+ * Keep the case on the CPU it runs on. Ids come from per-CPU batches of
+ * slots (table.c), and a slot freed on one CPU waits in that CPU's batch
+ * until it has freed 32: a case that expects particular ids, or waits for
+ * a freed slot to come round, sees what one CPU does only if it stays on
+ * one, which on several CPUs only this makes sure of. KUnit runs each case
+ * in a thread of its own, so the pinning ends with the case.
+ */
+static void refcache_test_stay_on_cpu(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
+						   cpumask_of(raw_smp_processor_id())), 0);
 }
 
 static void refcache_create_gives_refcount_one(struct kunit *test)
@@ -398,6 +414,7 @@ static void refcache_fresh_table_counts_ids_up_from_one(struct kunit *test)
 	u32 ids[5];
 	unsigned int i;
 
+	refcache_test_stay_on_cpu(test);
 	KUNIT_EXPECT_EQ(test, refcache_test_create(test), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_test_create(test), 2U);
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(&f->rc, 5, ids), 0);
@@ -574,6 +591,7 @@ static void refcache_stale_id_misses_after_its_slot_is_reused(struct kunit *test
 	u32 old, id = 0, pos, listed;
 	unsigned int i;
 
+	refcache_test_stay_on_cpu(test);
 	old = refcache_test_create(test);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, old), 0);
 	for (i = 0; i < REFCACHE_BATCH_MAX; i++) {
