@@ -50,7 +50,8 @@
  * struct refcache_race - one case's table and the state its threads share
  * @rc: the table they hammer
  * @name: the name of its cache, for refcache_kunit_slub_objects()
- * @destroyed: the case destroyed @rc itself
+ * @destroyed: @rc is not there (yet) to destroy: the case destroyed it
+ *	itself, or .init failed before it was made
  * @tasks: the threads the case started, stopped by .exit
  * @nr_tasks: how many
  * @ids: the ids the threads aim at: for the lookup race, the current and
@@ -121,17 +122,20 @@ static int refcache_race_init(struct kunit *test)
 {
 	struct refcache_race *r;
 
-	KUNIT_ASSERT_FALSE_MSG(test, refcache_kernel_tainted(),
-			       "kernel already tainted: kthread reports would go unseen");
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* .exit runs after a failed .init too: it must know what exists. */
+	r->destroyed = true;
+	test->priv = r;
+	KUNIT_ASSERT_FALSE_MSG(test, refcache_kernel_tainted(),
+			       "kernel already tainted: kthread reports would go unseen");
 	init_completion(&r->finished);
 	init_completion(&r->hit);
 	init_completion(&r->miss);
 	init_waitqueue_head(&r->step_wait);
 	KUNIT_ASSERT_EQ(test, refcache_kunit_table(&r->rc, REFCACHE_MAX_REFS_LIMIT,
 						   0, NULL, r->name), 0);
-	test->priv = r;
+	r->destroyed = false;
 	return 0;
 }
 
@@ -149,6 +153,8 @@ static void refcache_race_exit(struct kunit *test)
 {
 	struct refcache_race *r = test->priv;
 
+	if (!r)
+		return;
 	refcache_race_stop(test);
 	if (!r->destroyed)
 		refcache_destroy(&r->rc);

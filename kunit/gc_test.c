@@ -52,11 +52,13 @@ MODULE_PARM_DESC(chain_len, "objects in refcache_release_of_long_chain (default 
  * @rc: the table
  * @slab_before: refcache_slab_objects() when the case started
  * @name: the name of the table's cache, for refcache_kunit_slub_objects()
+ * @made: .init made @rc (.exit runs after a failed .init too)
  */
 struct refcache_gc_fixture {
 	struct refcache rc;
 	long slab_before;
 	char name[REFCACHE_KUNIT_NAME_LEN];
+	bool made;
 };
 
 static int refcache_gc_test_init(struct kunit *test)
@@ -66,12 +68,13 @@ static int refcache_gc_test_init(struct kunit *test)
 
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	test->priv = f;
 	refcache_quiesce();
 	f->slab_before = refcache_slab_objects();
 	err = refcache_kunit_table(&f->rc, 1000, 0, NULL, f->name);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	f->rc.priv = f;
-	test->priv = f;
+	f->made = true;
 	return 0;
 }
 
@@ -79,6 +82,8 @@ static void refcache_gc_test_exit(struct kunit *test)
 {
 	struct refcache_gc_fixture *f = test->priv;
 
+	if (!f || !f->made)
+		return;
 	/* destroy must also reclaim objects that still hold links. */
 	refcache_destroy(&f->rc);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);

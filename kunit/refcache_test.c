@@ -29,7 +29,8 @@
 /**
  * struct refcache_fixture - one case's table and what its hooks saw
  * @rc: the table
- * @destroyed: the case destroyed @rc itself
+ * @destroyed: @rc is not there (yet) to destroy: the case destroyed it
+ *	itself, or .init failed before it was made
  * @fail_at: fail the allocation with this 1-based number (0: never)
  * @allocs: allocations attempted so far
  * @released: ids passed to the released hook, in order
@@ -102,12 +103,15 @@ static int refcache_test_init(struct kunit *test)
 
 	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
+	/* .exit runs after a failed .init too: it must know what exists. */
+	f->destroyed = true;
+	test->priv = f;
 	refcache_quiesce();
 	f->slab_before = refcache_slab_objects();
 	err = refcache_kunit_table(&f->rc, 1000, 0, &refcache_test_ops, f->name);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	f->rc.priv = f;
-	test->priv = f;
+	f->destroyed = false;
 	return 0;
 }
 
@@ -115,6 +119,8 @@ static void refcache_test_exit(struct kunit *test)
 {
 	struct refcache_fixture *f = test->priv;
 
+	if (!f)
+		return;
 	if (!f->destroyed)
 		refcache_destroy(&f->rc);
 	/* Whatever a case did, every object it made is back in the slab. */
