@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for refcache's object graph: links between objects and the
- * cycle collector (trial deletion, as in CPython's gc).
+ * cycle collector (module/graph.c: a mark from the objects outside references
+ * hold, the reachability half of CPython's gc; no trial deletion, since
+ * every object counts its links_in).
  *
  * An "outside" reference is one taken by create, get or lookup; a link is a
  * reference one object holds on another. refcache_gc() must free exactly the
@@ -239,7 +241,7 @@ static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 3L);
-	/* The trial deletion left every count as it was. */
+	/* Marking changes no count: every one is as it was. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, root), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 2U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, b), 1U);
