@@ -6,7 +6,8 @@
 # install in the background meanwhile), then three lanes side by side:
 #   1. static lane: builds (W=1, no warnings) against the UML test kernel and
 #      Debian's 6.12 and 6.1 headers; make's own error without a kernel tree;
-#      checkpatch --strict on module/, include/ and kunit/; sparse (C=2);
+#      checkpatch --strict and kernel-doc -Wall on module/, include/ and
+#      kunit/; sparse (C=2);
 #      dkms build against the Debian kernels, warning-free
 #   2. UML lane, one core: KUnit (refcache_kunit.ko, read by kunit.py); the
 #      demo (scripts/demo.sh, which checks every step it shows); the hosts
@@ -102,13 +103,24 @@ fi
 uml=$(rc_uml_kernel) || rc_die "cannot build the UML test kernel"
 src=$(cat "$uml/.src")
 
+# The project's kernel C: what checkpatch and kernel-doc read.
+kernel_c=("$RC_TOP"/module/*.[ch] "$RC_TOP"/module/bench/*.c "$RC_TOP"/include/*.h
+	"$RC_TOP"/kunit/*.[ch])
+
+# kernel_doc_clean FILE...: kernel-doc -Wall has nothing to say about them.
+kernel_doc_clean() {
+	local out
+	out=$(perl "$src/scripts/kernel-doc" -Wall -none "$@" 2>&1)
+	[ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
+}
+
 static_lane() {
 	# The builds are checks here: never an earlier build's result.
 	export RC_FRESH_MODULES=1
 	echo "# builds and static checks"
 	check checkpatch perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
-		--ignore FILE_PATH_CHANGES -f "$RC_TOP"/module/*.[ch] "$RC_TOP"/include/*.h \
-		"$RC_TOP"/kunit/*.c
+		--ignore FILE_PATH_CHANGES -f "${kernel_c[@]}"
+	check kernel-doc kernel_doc_clean "${kernel_c[@]}"
 	check build-uml rc_build_modules uml "$src" O="$uml" ARCH=um
 	[ $quick = 0 ] || return 0
 	for v in 6.12 6.1; do
