@@ -196,8 +196,9 @@ struct refcache {
 	unsigned int obj_size;
 	unsigned int max_refs;
 	unsigned int max_objects; /* under limit_lock */
-	struct mutex limit_lock; /* max_objects, limit_tight, draining credits */
+	/* Next to @pcpu: every create and free reads both. */
 	bool limit_tight;
+	struct mutex limit_lock; /* max_objects, limit_tight, draining credits */
 	atomic_long_t budget;
 	atomic_long_t live;
 	struct mutex graph_lock; /* the object graph: see above */
