@@ -24,6 +24,7 @@
 # MODULE PARAMETERs go to refcache_bench.ko: count=, rounds=, threads=,
 # max_live=. The kernel log of the fast kernel is in the run directory.
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 mode=fast

@@ -11,6 +11,7 @@
 #
 # VERSION is the git description of the work tree (or "0.0" outside git).
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 version=$(git -C "$RC_TOP" describe --always --dirty 2>/dev/null | tr -c 'A-Za-z0-9.\n' '.' || true)

@@ -10,7 +10,7 @@
 # built from, so a second run reuses it.
 
 RC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=lib/klog.sh
+# shellcheck source=SCRIPTDIR/lib/klog.sh
 . "$RC_TOP/scripts/lib/klog.sh"
 RC_CACHE=${RC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/refcache}
 RC_JOBS=${RC_JOBS:-$(nproc)}

@@ -46,6 +46,7 @@
 # Exit status: CMD's, or 125 if the kernel died (or the time ran out) before
 # CMD finished. KVM is not used (not available here): TCG only.
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 rc_runner_args kasan "$0" "$@"

@@ -39,10 +39,11 @@
 #   --lane   one lane of the full run only
 # Logs go to $RC_CACHE/test-logs.
 set -u
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=lib/ktap.sh
+# shellcheck source=SCRIPTDIR/lib/ktap.sh
 . "$RC_TOP/scripts/lib/ktap.sh"
-# shellcheck source=lib/cases.sh
+# shellcheck source=SCRIPTDIR/lib/cases.sh
 . "$RC_TOP/scripts/lib/cases.sh"
 
 quick=0 only=""

@@ -25,6 +25,7 @@
 # the kernel log is in DIR/console.log. Exit status: CMD's, or 125 if the
 # kernel died before CMD finished.
 set -eu
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 rc_runner_args test "$0" "$@"

@@ -7,9 +7,9 @@
 # time). Loads and unloads refcache itself.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=../lib/ktap.sh
+# shellcheck source=SCRIPTDIR/../lib/ktap.sh
 . scripts/lib/ktap.sh
-# shellcheck source=../lib/errno.sh
+# shellcheck source=SCRIPTDIR/../lib/errno.sh
 . scripts/lib/errno.sh
 C=scripts/refcachectl
 

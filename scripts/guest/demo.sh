@@ -5,7 +5,7 @@
 # one printed beside it stops the demo with "demo: FAILED: ..." and status 1,
 # so the test command runs this very script (scripts/test.sh, "demo").
 set -eu
-# shellcheck source=../lib/errno.sh
+# shellcheck source=SCRIPTDIR/../lib/errno.sh
 . scripts/lib/errno.sh
 # A command that fails where no step expected it stops the demo too: say so
 # in the same words.

@@ -8,7 +8,7 @@
 # refcache.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=../lib/ktap.sh
+# shellcheck source=SCRIPTDIR/../lib/ktap.sh
 . scripts/lib/ktap.sh
 T=/sys/kernel/tracing
 C=scripts/refcachectl

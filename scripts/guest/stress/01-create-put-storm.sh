@@ -16,6 +16,7 @@
 # usage: 01-create-put-storm.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
 #   OPS is ctl commands per worker (creates and puts); default -w 4 -n 300.
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=4 RC_OPS=300 RC_SECS=60
 RC_BATCH=${RC_BATCH:-16}

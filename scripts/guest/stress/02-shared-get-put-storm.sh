@@ -20,6 +20,7 @@
 #   OPS is gets+puts per worker; default -w 6 -n 300; SHARED objects (env
 #   RC_NSHARED, default 4).
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=6 RC_OPS=300 RC_SECS=60
 RC_NSHARED=${RC_NSHARED:-4}

@@ -17,6 +17,7 @@
 #   WORKERS producers and as many lookers; OPS ctl commands per worker;
 #   default -w 3 -n 300.
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=3 RC_OPS=300 RC_SECS=60
 RC_BATCH=${RC_BATCH:-8}

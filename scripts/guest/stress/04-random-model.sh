@@ -16,6 +16,7 @@
 # usage: 04-random-model.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
 #   OPS is ctl commands per worker; default -w 4 -n 300.
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=4 RC_OPS=300 RC_SECS=60
 rc_args "$@"

@@ -18,6 +18,7 @@
 #   OPS creates per probability (default 60); single-threaded (-w ignored),
 #   because the before/after comparison needs a quiet module.
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=1 RC_OPS=60 RC_SECS=90
 rc_args "$@"

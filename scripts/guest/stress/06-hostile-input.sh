@@ -19,6 +19,7 @@
 # usage: 06-hostile-input.sh [-s SEED]   (-w/-n/-t accepted; the corpus is fixed,
 #   SEED only varies the random binary lines)
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=1 RC_OPS=60 RC_SECS=120
 rc_args "$@"

@@ -17,6 +17,7 @@
 # usage: 07-unload-under-load.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-m refcache.ko]
 #   default -w 3 -n 2000 (an upper bound; the workers stop when told)
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=3 RC_OPS=2000 RC_SECS=90
 RC_BIG=${RC_BIG:-100000}

@@ -19,6 +19,7 @@
 # usage: 08-memory-pressure.sh [-n MAX_CREATES] [-t SECONDS]
 #   default -n 100000 creates of BATCH (env RC_BATCH, default 1000), -t 300
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=1 RC_OPS=100000 RC_SECS=300
 RC_BATCH=${RC_BATCH:-1000}

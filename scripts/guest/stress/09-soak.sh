@@ -16,6 +16,7 @@
 #   default -t 60 (run.sh's quick mode passes -t 15); each case of a round
 #   gets -w WORKERS (default 2) and -n OPS (default 100).
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=2 RC_OPS=100 RC_SECS=60
 rc_args "$@"

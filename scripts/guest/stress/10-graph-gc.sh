@@ -17,6 +17,7 @@
 # usage: 10-graph-gc.sh [-w WORKERS] [-n OPS] [-t SECONDS] [-s SEED]
 #   OPS is ctl commands per worker; default -w 3 -n 300.
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 RC_WORKERS=3 RC_OPS=300 RC_SECS=60
 rc_args "$@"

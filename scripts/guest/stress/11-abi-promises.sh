@@ -46,8 +46,9 @@
 #   READS: at least this many reads of "objects" (default 2000) in the link
 #   race, which runs for 5 s or until then; -t bounds the case (default 120).
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../../fileio.sh
+# shellcheck source=SCRIPTDIR/../../fileio.sh
 . "$(dirname "$0")/../../fileio.sh"
 RC_WORKERS=1 RC_OPS=2000 RC_SECS=120
 rc_args "$@"

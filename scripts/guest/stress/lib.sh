@@ -24,11 +24,11 @@
 # (-t); whichever comes first ends the workers.
 
 RC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../lib" && pwd)
-# shellcheck source=../../lib/ktap.sh
+# shellcheck source=SCRIPTDIR/../../lib/ktap.sh
 . "$RC_LIB/ktap.sh"
-# shellcheck source=../../lib/errno.sh
+# shellcheck source=SCRIPTDIR/../../lib/errno.sh
 . "$RC_LIB/errno.sh"
-# shellcheck source=../../lib/klog.sh
+# shellcheck source=SCRIPTDIR/../../lib/klog.sh
 . "$RC_LIB/klog.sh"
 
 RC_DIR=${RC_DIR:-/sys/kernel/debug/refcache}

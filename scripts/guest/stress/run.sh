@@ -28,8 +28,9 @@
 # (about 3 minutes with the defaults under UML with KASAN). Case 8:
 # scripts/uml-run.sh -m 128M -t 900 scripts/guest/stress/run.sh -k uml-128m
 
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=../../lib/cases.sh
+# shellcheck source=SCRIPTDIR/../../lib/cases.sh
 . "$RC_LIB/cases.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 kernel=uml soak='' extra='' params='' params_set=0 logdir=''
