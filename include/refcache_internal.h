@@ -36,8 +36,16 @@
  */
 #define REFCACHE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* Slots a CPU keeps to hand out, and freed ones it collects (refcache_pcpu). */
+/* Fresh or shared slots a CPU takes at a time (refcache_pcpu.in). */
 #define REFCACHE_PCPU_BATCH	32
+/*
+ * The slots a CPU freed wait in its ring (refcache_pcpu.ring), first in,
+ * first out, and one is handed out again only with more than
+ * REFCACHE_REUSE_AFTER later frees behind it. A full ring passes its
+ * REFCACHE_PCPU_BATCH oldest to the shared free list (table.c).
+ */
+#define REFCACHE_REUSE_AFTER	1024
+#define REFCACHE_RING_SLOTS	2048
 /*
  * A CPU folds its part of the live count into refcache.live when it reaches
  * this, keeping half; a CPU whose part is 0 when it frees borrows half back.
@@ -110,18 +118,17 @@ struct refcache_link {
 
 /**
  * struct refcache_pcpu - a table's per-CPU part
- * @lock: protects every field up to @freed, for its own CPU only: @in_next,
- *	@in_n, @out_n, @in, @out, @credit, @live, @peak, @created and @freed
+ * @lock: protects, for its own CPU only, @ring_head, @ring_tail, @in_next,
+ *	@in_n, @credit, @live, @peak, @created, @freed, @in and @ring: they
  *	change under it, and nowhere else (but for the draining of @credit
  *	in count.c, which a grace period keeps apart from its CPU). Others
  *	read @live, @peak, @created and @freed with READ_ONCE().
+ * @ring_head: free-running position of the oldest slot in @ring
+ * @ring_tail: free-running position after the newest; @ring holds
+ *	@ring_tail - @ring_head slots, at positions modulo
+ *	REFCACHE_RING_SLOTS
  * @in_next: the next of @in to hand out
  * @in_n: ids in @in
- * @out_n: ids in @out
- * @in: free slots to hand out, as ids their last object had (the next use
- *	adds one generation), in the order they came from the shared list
- * @out: slots this CPU freed, with their last ids, on their way to the
- *	back of the shared list; never handed out from here
  * @credit: creates this CPU may make without asking refcache.budget; 0
  *	while the table is tight (count.c)
  * @live: this CPU's part of the live count, not yet in refcache.live;
@@ -138,14 +145,21 @@ struct refcache_link {
  * @puts: outside puts
  * @alloc_failures: creates that failed for memory (or max_objects)
  * @canary_failures: objects whose payload was found overwritten
+ * @in: slots to hand out, fresh from the end of the table or from the
+ *	shared free list, as ids their last object had (the next use adds
+ *	one generation)
+ * @ring: the slots this CPU freed, with their last ids, oldest at
+ *	@ring_head: what refcache_pcpu_take() hands out first, once enough
+ *	later frees are behind it
+ *
+ * 8.4 KiB per CPU and table, nearly all of it @ring.
  */
 struct refcache_pcpu {
 	local_lock_t lock;
+	unsigned int ring_head;
+	unsigned int ring_tail;
 	unsigned int in_next;
 	unsigned int in_n;
-	unsigned int out_n;
-	u32 in[REFCACHE_PCPU_BATCH];
-	u32 out[REFCACHE_PCPU_BATCH];
 	long credit;
 	long live;
 	long peak;
@@ -155,6 +169,8 @@ struct refcache_pcpu {
 	unsigned long puts;
 	unsigned long alloc_failures;
 	unsigned long canary_failures;
+	u32 in[REFCACHE_PCPU_BATCH];
+	u32 ring[REFCACHE_RING_SLOTS];
 };
 
 /* The object's state word: id and count. */
@@ -348,7 +364,7 @@ static __always_inline void refcache_live_sub(struct refcache *rc,
 }
 
 /* table.c, the part of it every create and final put runs: inline. */
-void refcache_pcpu_spill(struct refcache *rc, struct refcache_pcpu *p);
+void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p);
 
 static inline unsigned long *refcache_entry(struct refcache *rc, u32 slot)
 {
@@ -356,21 +372,31 @@ static inline unsigned long *refcache_entry(struct refcache *rc, u32 slot)
 }
 
 /*
- * Under the CPU's lock: a freed slot, with the last id it had, towards the
- * back of the shared list (a batch at a time).
+ * Under the CPU's lock: a freed slot, with the last id it had, to the back
+ * of the CPU's ring; a full ring passes its oldest batch on.
  */
 static __always_inline void refcache_pcpu_give(struct refcache *rc,
 					       struct refcache_pcpu *p, u32 id)
 {
-	p->out[p->out_n++] = id;
-	if (unlikely(p->out_n == REFCACHE_PCPU_BATCH))
-		refcache_pcpu_spill(rc, p);
+	p->ring[p->ring_tail++ % REFCACHE_RING_SLOTS] = id;
+	if (unlikely(p->ring_tail - p->ring_head == REFCACHE_RING_SLOTS))
+		refcache_ring_spill(rc, p);
 }
 
-/* Under the CPU's lock, with a slot to hand out: its id, one generation on. */
+/*
+ * Under the CPU's lock: the next id to hand out, one generation on from
+ * its slot's last, or 0 if the CPU must refill first (table.c). The
+ * oldest slot of the ring, once more than REFCACHE_REUSE_AFTER later frees
+ * are behind it; else the next of the batch.
+ */
 static __always_inline u32 refcache_pcpu_take(struct refcache_pcpu *p)
 {
-	return p->in[p->in_next++] + REFCACHE_GEN_ONE;
+	if (p->ring_tail - p->ring_head > REFCACHE_REUSE_AFTER + 1)
+		return p->ring[p->ring_head++ % REFCACHE_RING_SLOTS] +
+			REFCACHE_GEN_ONE;
+	if (p->in_next < p->in_n)
+		return p->in[p->in_next++] + REFCACHE_GEN_ONE;
+	return 0;
 }
 
 /*
@@ -388,11 +414,12 @@ static __always_inline bool refcache_reserve_one_fast(struct refcache *rc,
 	local_lock(&rc->pcpu->lock);
 	p = this_cpu_ptr(rc->pcpu);
 	/* As in refcache_charge(). */
-	got = !smp_load_acquire(&rc->limit_tight) && p->credit &&
-	      p->in_next < p->in_n;
+	got = !smp_load_acquire(&rc->limit_tight) && p->credit;
 	if (likely(got)) {
-		p->credit--;
 		*id = refcache_pcpu_take(p);
+		got = *id;
+		if (likely(got))
+			p->credit--;
 	}
 	local_unlock(&rc->pcpu->lock);
 	return got;

@@ -738,8 +738,6 @@ static void refcache_put_refused_when_only_links_hold(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 2);
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(refcache_gc_kvfree, kvfree, const void *);
-
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -752,7 +750,7 @@ static void refcache_release_of_long_chain(struct kunit *test)
 
 	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ids);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, refcache_gc_kvfree, ids),
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, refcache_kunit_kvfree, ids),
 			0);
 
 	t0 = ktime_get_ns();

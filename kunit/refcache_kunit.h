@@ -9,6 +9,7 @@
 #define _REFCACHE_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/slab.h>
 
 #include "refcache.h"
 
@@ -23,5 +24,11 @@ int refcache_kunit_table(struct refcache *rc, unsigned int max_refs,
 long refcache_kunit_slub_read(struct refcache *rc, const char *name);
 long refcache_kunit_slub_objects(struct kunit *test, struct refcache *rc,
 				 const char *name);
+
+/* kvfree() as a KUnit action: kunit_add_action_or_reset(test, this, p). */
+static inline void refcache_kunit_kvfree(void *p)
+{
+	kvfree(p);
+}
 
 #endif /* _REFCACHE_KUNIT_H */

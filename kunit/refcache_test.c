@@ -563,10 +563,10 @@ static void refcache_ids_are_not_reused_at_once(struct kunit *test)
 }
 
 /*
- * README and table.c: a freed slot goes to the back of the shared list,
- * never straight back to a CPU's batch, and that list is drawn from only
- * while it holds more than 1024 slots (fresh slots are taken before that).
- * So more than 1024 objects are created before a freed slot is used again.
+ * README and table.c: a freed slot goes to the back of its CPU's ring, and
+ * is handed out again only with more than 1024 later frees behind it
+ * (fresh slots are taken before that). So more than 1024 objects are
+ * created and put before a freed slot is used again.
  */
 static void refcache_freed_slot_waits_behind_others(struct kunit *test)
 {
@@ -586,6 +586,115 @@ static void refcache_freed_slot_waits_behind_others(struct kunit *test)
 				   first, ids[i], i + 1);
 	}
 	KUNIT_EXPECT_EQ(test, early, 0U);
+}
+
+/* Slots the reuse model below tracks; the table stays far below. */
+#define REFCACHE_TEST_MODEL_SLOTS	BIT(15)
+#define REFCACHE_TEST_MODEL_LIVE	3000U
+
+/**
+ * struct refcache_reuse_model - what the reuse case expects of each slot
+ * @last_id: the id its last object had (0: never used)
+ * @freed_at: the number of frees before its last free, plus one (0: not
+ *	freed since it was last handed out)
+ * @live: ids of the objects alive now
+ * @nr_live: how many
+ * @frees: frees so far
+ * @reused: creates that reused a slot
+ */
+struct refcache_reuse_model {
+	u32 last_id[REFCACHE_TEST_MODEL_SLOTS];
+	unsigned long freed_at[REFCACHE_TEST_MODEL_SLOTS];
+	u32 live[REFCACHE_TEST_MODEL_LIVE];
+	unsigned int nr_live;
+	unsigned long frees;
+	unsigned long reused;
+};
+
+/* One create, checked against the model: a slot's next id, after 1024 frees. */
+static void refcache_model_create(struct kunit *test,
+				  struct refcache_reuse_model *m)
+{
+	u32 id = refcache_test_create(test), slot = id & (REFCACHE_SLOTS - 1);
+
+	KUNIT_ASSERT_LT(test, slot, REFCACHE_TEST_MODEL_SLOTS);
+	if (m->last_id[slot]) {
+		KUNIT_ASSERT_NE_MSG(test, m->freed_at[slot], 0UL,
+				    "slot %u handed out while object %u lives",
+				    slot, m->last_id[slot]);
+		KUNIT_ASSERT_GT_MSG(test, m->frees - m->freed_at[slot], 1024UL,
+				    "slot %u used again after %lu later frees",
+				    slot, m->frees - m->freed_at[slot]);
+		/* The next generation of the slot. */
+		KUNIT_ASSERT_EQ(test, id, m->last_id[slot] + (u32)REFCACHE_SLOTS);
+		m->reused++;
+	} else {
+		KUNIT_ASSERT_LT(test, id, (u32)REFCACHE_SLOTS);
+	}
+	m->last_id[slot] = id;
+	m->freed_at[slot] = 0;
+	m->live[m->nr_live++] = id;
+}
+
+/* The final put of the live object at index @i of the model. */
+static void refcache_model_put(struct kunit *test,
+			       struct refcache_reuse_model *m, unsigned int i)
+{
+	struct refcache_fixture *f = test->priv;
+	u32 id = m->live[i];
+
+	KUNIT_ASSERT_EQ(test, refcache_put_id(&f->rc, id), 0);
+	m->freed_at[id & (REFCACHE_SLOTS - 1)] = m->frees + 1;
+	m->frees++;
+	m->live[i] = m->live[--m->nr_live];
+}
+
+/*
+ * The reuse promise against a model, on every path a slot takes: straight
+ * through a CPU's ring (random creates and puts, few live), and through the
+ * shared list (thousands of frees in a row overflow a ring, which passes
+ * its oldest on). Every reused slot must have more than 1024 later frees
+ * behind it, wherever they happened, and come back one generation on.
+ */
+static void refcache_reuse_keeps_its_promise_on_every_path(struct kunit *test)
+{
+	struct refcache_reuse_model *m;
+	u32 seed = 0x2545f491;
+	unsigned int round, i;
+
+	m = kvzalloc(sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, refcache_kunit_kvfree, m),
+			0);
+	for (round = 0; round < 4; round++) {
+		/* Fill, then drain in random order: 3000 frees in a row. */
+		while (m->nr_live < REFCACHE_TEST_MODEL_LIVE)
+			refcache_model_create(test, m);
+		while (m->nr_live) {
+			seed ^= seed << 13;
+			seed ^= seed >> 17;
+			seed ^= seed << 5;
+			refcache_model_put(test, m, seed % m->nr_live);
+		}
+		/* Then a random walk with at most 64 live. */
+		for (i = 0; i < 5000; i++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 17;
+			seed ^= seed << 5;
+			if (m->nr_live < 64 && (seed & 1 || !m->nr_live))
+				refcache_model_create(test, m);
+			else
+				refcache_model_put(test, m, (seed >> 1) % m->nr_live);
+		}
+		cond_resched();
+	}
+	while (m->nr_live)
+		refcache_model_put(test, m, 0);
+	kunit_info(test, "%lu frees, %lu creates reused a slot\n", m->frees,
+		   m->reused);
+	/* Both paths were taken: most creates after the first fill reuse. */
+	KUNIT_EXPECT_GT(test, m->reused, m->frees / 2);
+	KUNIT_EXPECT_EQ(test, refcache_test_stats(test).live, 0L);
 }
 
 /* A new object in the slot of a dead one: the dead one's id stays dead. */
@@ -1039,6 +1148,7 @@ static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_ids_are_not_reused_at_once),
 	KUNIT_CASE(refcache_freed_slot_waits_behind_others),
 	KUNIT_CASE(refcache_stale_id_misses_after_its_slot_is_reused),
+	KUNIT_CASE(refcache_reuse_keeps_its_promise_on_every_path),
 	KUNIT_CASE(refcache_destroy_reclaims_live_objects),
 	KUNIT_CASE(refcache_canary_catches_payload_overwrite),
 	KUNIT_CASE(refcache_canary_quiet_when_untouched),

@@ -8,20 +8,27 @@
  * lookup is two dependent loads whatever the number of objects, where a
  * radix tree would grow a level per 64-fold growth of the table.
  *
- * Handing out ids is a per-CPU matter: each CPU keeps a batch of free
- * slots to hand out and collects the slots it frees in another (struct
- * refcache_pcpu, under its local lock); only when the first runs empty or
- * the second full does it take the table's spinlock, to move
- * REFCACHE_PCPU_BATCH slots from or to the shared free list. That list is
- * first in, first out, and is only drawn from while it holds more than
- * REFCACHE_REUSE_AFTER slots; below that, fresh slots are taken from the
- * end of the table. A freed slot never goes straight back to a CPU's
- * batch, so it waits behind more than REFCACHE_REUSE_AFTER others before
- * it is used again, and its id (with the next generation) comes back only
- * after 256 such reuses. The price is that the table is a little larger
- * than the most objects ever live: REFCACHE_REUSE_AFTER slots plus two
- * batches per CPU. The hot paths, taking one slot and giving one back,
- * are inline in refcache_internal.h.
+ * Handing out ids is a per-CPU matter, under the CPU's local lock (struct
+ * refcache_pcpu). The slots a CPU frees go to the back of its ring, first
+ * in, first out, and it hands out the oldest of them again only while more
+ * than REFCACHE_REUSE_AFTER later frees are behind it; otherwise the next
+ * of its batch, REFCACHE_PCPU_BATCH slots it took at once, under the
+ * table's spinlock, from the shared free list or else fresh from the end of
+ * the table. A ring that fills passes its oldest batch to the back of the
+ * shared list. So a freed slot is used again only after more than
+ * REFCACHE_REUSE_AFTER later frees (on its CPU: the ring; or, on its way
+ * through the shared list, REFCACHE_RING_SLOTS - REFCACHE_PCPU_BATCH), and
+ * its id, with the next generation, comes back only after 256 such reuses.
+ * Taking a slot and giving one back are a load and a store in the CPU's
+ * own ring or batch (inline in refcache_internal.h); the spinlock is taken
+ * once per batch. The price: each CPU's ring (8 KiB per table), and a
+ * table up to REFCACHE_REUSE_AFTER + 1 slots plus a batch per CPU larger
+ * than the most objects ever live, more while frees and creates happen on
+ * different CPUs (up to a ring and a batch per CPU).
+ *
+ * Only when the table cannot grow (every slot handed out, or no memory for
+ * a chunk) does a create take a slot from its CPU's ring early, with fewer
+ * later frees behind it: better than failing while freed slots wait.
  *
  * The shared free list needs no memory of its own: a free slot's entry
  * holds its last id and the next slot on the list, tagged with bit 0 (an
@@ -49,8 +56,6 @@
 /* An entry holds a pointer or a 32-bit id and a slot number side by side. */
 static_assert(BITS_PER_LONG == 64, "refcache's id table needs 64-bit longs");
 
-#define REFCACHE_REUSE_AFTER	1024
-
 /* A free slot on the shared list: the id it last had, the next slot. */
 static unsigned long refcache_free_entry(u32 last_id, u32 next)
 {
@@ -72,21 +77,21 @@ u32 refcache_table_end(struct refcache *rc)
 
 /*
  * Under the CPU's lock, with nothing left to hand out: refill its batch,
- * from the shared list while it is long enough (or, with @early, whenever
- * it has any), else fresh from the end of the table. Returns false if there
- * is nothing: a chunk must be allocated first (or the table is full).
+ * from the shared list (every slot there has waited behind a ring's worth
+ * of frees) while it has any, else fresh from the end of the table.
+ * Returns false if there is nothing: a chunk must be allocated first (or
+ * the table is full).
  */
-static bool refcache_pcpu_refill(struct refcache *rc, struct refcache_pcpu *p,
-				 bool early)
+static bool refcache_pcpu_refill(struct refcache *rc, struct refcache_pcpu *p)
 {
 	unsigned int i;
 
 	spin_lock(&rc->table_lock);
 	for (i = 0; i < REFCACHE_PCPU_BATCH; i++) {
-		u32 id, slot = rc->free_head;
+		u32 id;
 
-		if (rc->nr_free > REFCACHE_REUSE_AFTER || (early && rc->nr_free)) {
-			unsigned long *e = refcache_entry(rc, slot);
+		if (rc->nr_free) {
+			unsigned long *e = refcache_entry(rc, rc->free_head);
 
 			id = *e >> 32;
 			rc->free_head = (u32)*e >> 1;
@@ -109,14 +114,15 @@ static bool refcache_pcpu_refill(struct refcache *rc, struct refcache_pcpu *p,
 	return i;
 }
 
-/* Under the CPU's lock, with a full batch of freed slots: to the shared list. */
-void refcache_pcpu_spill(struct refcache *rc, struct refcache_pcpu *p)
+/* Under the CPU's lock, with a full ring: its oldest batch to the shared list. */
+void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p)
 {
 	unsigned int i;
 
 	spin_lock(&rc->table_lock);
-	for (i = 0; i < p->out_n; i++) {
-		u32 id = p->out[i], slot = refcache_id_slot(id);
+	for (i = 0; i < REFCACHE_PCPU_BATCH; i++) {
+		u32 id = p->ring[p->ring_head++ % REFCACHE_RING_SLOTS];
+		u32 slot = refcache_id_slot(id);
 
 		WRITE_ONCE(*refcache_entry(rc, slot), refcache_free_entry(id, 0));
 		if (rc->nr_free) {
@@ -130,7 +136,17 @@ void refcache_pcpu_spill(struct refcache *rc, struct refcache_pcpu *p)
 		rc->nr_free++;
 	}
 	spin_unlock(&rc->table_lock);
-	p->out_n = 0;
+}
+
+/*
+ * Under the CPU's lock, when the table cannot grow: the oldest slot of the
+ * CPU's ring whatever is behind it, or 0 if the ring is empty.
+ */
+static u32 refcache_pcpu_take_early(struct refcache_pcpu *p)
+{
+	if (p->ring_tail == p->ring_head)
+		return 0;
+	return p->ring[p->ring_head++ % REFCACHE_RING_SLOTS] + REFCACHE_GEN_ONE;
 }
 
 /*
@@ -188,15 +204,23 @@ int refcache_table_reserve(struct refcache *rc, u32 *ids, unsigned int n)
 
 		local_lock(&rc->pcpu->lock);
 		p = this_cpu_ptr(rc->pcpu);
-		while (got < n && (p->in_next < p->in_n ||
-				   refcache_pcpu_refill(rc, p, early)))
-			ids[got++] = refcache_pcpu_take(p);
+		while (got < n) {
+			u32 id = refcache_pcpu_take(p);
+
+			if (!id && refcache_pcpu_refill(rc, p))
+				id = refcache_pcpu_take(p);
+			if (!id && early)
+				id = refcache_pcpu_take_early(p);
+			if (!id)
+				break;
+			ids[got++] = id;
+		}
 		local_unlock(&rc->pcpu->lock);
 		if (got == n)
 			break;
 		err = refcache_table_grow(rc);
 		if (err) {
-			/* No room to grow: reuse freed slots sooner, if any. */
+			/* No room to grow: reuse this CPU's freed slots sooner. */
 			if (early)
 				break;
 			early = true;
@@ -215,7 +239,7 @@ int refcache_table_reserve(struct refcache *rc, u32 *ids, unsigned int n)
  * @n: how many
  *
  * Nobody saw them, so each slot will hand out the same id again (when it
- * comes round: they go to the back of the shared list, like freed slots).
+ * comes round: they go to the back of the CPU's ring, like freed slots).
  */
 void refcache_table_unreserve(struct refcache *rc, const u32 *ids,
 			      unsigned int n)
