@@ -160,9 +160,11 @@ struct kmem_cache;
  *	removing links (each object's link list and links_in, @nr_links), the
  *	release of an object that has links, and the collector.
  * @pinned: the objects a graph operation holds with a pin (graph.c);
- *	written under @graph_lock, read locklessly by outside puts.
+ *	written under @graph_lock, read locklessly by outside puts of objects
+ *	with the graph flag.
  * @gc_active: set while the collector decides what is garbage; outside gets
- *	of objects that links point at then wait on @gc_wait (core.c). Written
+ *	of objects that links point at (the graph flag) then wait on @gc_wait
+ *	(core.c). Written
  *	under @graph_lock, read locklessly inside RCU read sections.
  * @gc_wait: where those gets wait
  * @nr_links: links in the table; under @graph_lock, read with READ_ONCE().

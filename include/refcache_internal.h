@@ -68,19 +68,23 @@ static inline u32 refcache_id_slot(u32 id)
 
 /**
  * struct refcache_obj - one counted object
- * @state: the id (high 32 bits) and the reference count (low 32 bits) in
- *	one atomic word, so that a single compare-and-exchange both checks
- *	which object this is and changes its count: the memory of a dead
- *	object may be reused at once for another (the cache is
- *	SLAB_TYPESAFE_BY_RCU), and a reader that found it a moment ago must
- *	not count on the wrong one. The count is outside references plus
- *	@links_in; it never moves away from 0 and never exceeds max_refs (far
- *	below 2^31), so it cannot carry into the id. The id is written only
- *	while the count is 0, together with the count 1 of a new object
- *	(release), and read with the count (acquire).
- * @links_in: links that point here. Written under rc->graph_lock, read
- *	locklessly by puts (with the ordering described in graph.c): a put of
- *	an outside reference is refused while the count <= @links_in.
+ * @state: the id (high 32 bits), REFCACHE_STATE_GRAPH (bit 31) and the
+ *	reference count (bits 0-30) in one atomic word, so that a single
+ *	compare-and-exchange both checks which object this is and changes
+ *	its count: the memory of a dead object may be reused at once for
+ *	another (the cache is SLAB_TYPESAFE_BY_RCU), and a reader that found
+ *	it a moment ago must not count on the wrong one. The count is
+ *	outside references plus @links_in (plus a graph operation's pins);
+ *	it never moves away from 0 and never exceeds max_refs plus two pins
+ *	(far below 2^30), so it cannot carry into the flag or the id. The id
+ *	is written only while the count is 0, together with the count 1 of a
+ *	new object (release), and read with the count (acquire). The flag is
+ *	graph.c's: set while links point here or a graph operation pins the
+ *	object, so that gets and puts decide on their fast path with the
+ *	compare-and-exchange they do anyway.
+ * @links_in: links that point here. Under rc->graph_lock; an object with
+ *	any has REFCACHE_STATE_GRAPH set, which is what code without the
+ *	lock looks at.
  * @gc_next: the slot of the next object on a work list of the collector or
  *	of a cascading release (0 ends it); under rc->graph_lock.
  * @rc: the table it lives in, set by the creator. While the object is
@@ -173,7 +177,10 @@ struct refcache_pcpu {
 	u32 ring[REFCACHE_RING_SLOTS];
 };
 
-/* The object's state word: id and count. */
+/* The object's state word: id, graph flag and count. */
+#define REFCACHE_STATE_GRAPH	BIT_ULL(31)
+#define REFCACHE_STATE_COUNT	(REFCACHE_STATE_GRAPH - 1)
+
 static inline s64 refcache_state(u32 id, unsigned int count)
 {
 	return (s64)((u64)id << 32 | count);
@@ -186,7 +193,13 @@ static inline u32 refcache_state_id(s64 state)
 
 static inline unsigned int refcache_state_count(s64 state)
 {
-	return (u32)state;
+	return state & REFCACHE_STATE_COUNT;
+}
+
+/* Links point at the object, or a graph operation pins it (graph.c). */
+static inline bool refcache_state_graph(s64 state)
+{
+	return state & REFCACHE_STATE_GRAPH;
 }
 
 /*
@@ -234,24 +247,28 @@ static inline struct refcache_obj *refcache_table_lookup(struct refcache *rc,
 }
 
 /**
- * refcache_ref_get() - get unless zero, if @obj is still object @id
+ * __refcache_ref_get() - get unless zero, if @obj is still object @id
  * @obj: what the caller found, under RCU or holding a reference
  * @id: the object the caller wants
  * @max: refuse to go above this
+ * @gc_active: NULL, or a flag that, while set, refuses the get of an
+ *	object with REFCACHE_STATE_GRAPH (core.c: the collector is deciding
+ *	about it); read only for such objects
  *
  * refcount_t offers get-unless-zero but no upper bound below its
  * saturation point, and knows nothing of ids, so this is the same
  * compare-and-exchange loop as __refcount_add_not_zero() on the state word,
- * with those additions. Every bound is at most INT_MAX and max_refs is at
- * most REFCACHE_MAX_REFS_LIMIT, so a count never saturates or wraps.
- * Acquire ordering, so that the caller sees the object as its creator made
- * it. Inline: it is the heart of every get.
+ * with those additions; the flag goes through unchanged. Every bound is at
+ * most REFCACHE_MAX_REFS_LIMIT plus two pins, so a count never saturates
+ * or wraps. Acquire ordering, so that the caller sees the object as its
+ * creator made it. Inline: it is the heart of every get.
  *
- * Return: the new count, -ENOENT (dead, or another object now), or
- * -EOVERFLOW.
+ * Return: the new count, -ENOENT (dead, or another object now),
+ * -EOVERFLOW, or -EAGAIN (@gc_active).
  */
-static __always_inline int refcache_ref_get(struct refcache_obj *obj, u32 id,
-					    unsigned int max)
+static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
+					      unsigned int max,
+					      const bool *gc_active)
 {
 	s64 old = atomic64_read(&obj->state);
 	unsigned int count;
@@ -262,8 +279,18 @@ static __always_inline int refcache_ref_get(struct refcache_obj *obj, u32 id,
 			return -ENOENT;
 		if (count >= max)
 			return -EOVERFLOW;
+		if (gc_active && unlikely(refcache_state_graph(old)) &&
+		    READ_ONCE(*gc_active))
+			return -EAGAIN;
 	} while (!atomic64_try_cmpxchg_acquire(&obj->state, &old, old + 1));
 	return count + 1;
+}
+
+/* __refcache_ref_get() whatever the collector does: for holders, and pins. */
+static __always_inline int refcache_ref_get(struct refcache_obj *obj, u32 id,
+					    unsigned int max)
+{
+	return __refcache_ref_get(obj, id, max, NULL);
 }
 
 /* core.c */

@@ -22,7 +22,11 @@
  * refcache_obj_id(). Links are listed newest first.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
@@ -30,6 +34,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "refcache.h"
 #include "refcache_kunit.h"
@@ -738,6 +743,125 @@ static void refcache_put_refused_when_only_links_hold(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 2);
 }
 
+/**
+ * struct refcache_gc_getter - a get by id in a thread of its own
+ * @rc: the table
+ * @id: the object
+ * @ret: what refcache_get_id() returned
+ * @done: completed when it returned
+ */
+struct refcache_gc_getter {
+	struct refcache *rc;
+	u32 id;
+	int ret;
+	struct completion done;
+};
+
+static int refcache_gc_getter_fn(void *data)
+{
+	struct refcache_gc_getter *g = data;
+
+	g->ret = refcache_get_id(g->rc, g->id);
+	complete(&g->done);
+	return 0;
+}
+
+static bool refcache_gc_getter_sleeps(struct refcache *rc)
+{
+	/*
+	 * Nobody else waits on this table's gc_wait, and only the wakeup of
+	 * refcache_gc_get_while_deciding() ends the sleep: no barrier needed.
+	 */
+	return waitqueue_active(&rc->gc_wait);
+}
+
+/*
+ * A get of @id while, as far as gets can tell, the collector is deciding
+ * (rc->gc_active set, as refcache_gc() sets it). Sets *@waited if the get
+ * went to sleep on rc->gc_wait rather than returning; ends the pretended
+ * collection either way and returns the get's result.
+ */
+static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
+					  bool *waited)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	unsigned long deadline = jiffies + 10 * HZ;
+	struct refcache_gc_getter *g;
+	struct task_struct *t;
+	bool done;
+
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->rc = rc;
+	g->id = id;
+	init_completion(&g->done);
+	mutex_lock(&rc->graph_lock);
+	WRITE_ONCE(rc->gc_active, true);
+	mutex_unlock(&rc->graph_lock);
+	t = kthread_run(refcache_gc_getter_fn, g, "rc_gc_getter");
+	if (!IS_ERR(t)) {
+		/* Until it returned or sleeps in wait_event(). */
+		while (!completion_done(&g->done) &&
+		       !refcache_gc_getter_sleeps(rc) &&
+		       time_before(jiffies, deadline))
+			usleep_range(1000, 2000);
+	}
+	*waited = refcache_gc_getter_sleeps(rc);
+	mutex_lock(&rc->graph_lock);
+	WRITE_ONCE(rc->gc_active, false);
+	mutex_unlock(&rc->graph_lock);
+	wake_up_all(&rc->gc_wait);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	done = wait_for_completion_timeout(&g->done, 10 * HZ);
+	KUNIT_ASSERT_TRUE_MSG(test, done, "the get of %u never returned", id);
+	return g->ret;
+}
+
+/*
+ * Gets wait for a collection only for objects that links point at (or a
+ * graph operation pins): the graph flag in the state word says which, set
+ * with the first link and cleared with the last, self links included.
+ */
+static void refcache_gets_wait_for_the_collector_only_while_linked(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	bool waited;
+	u32 ids[2];
+
+	refcache_gc_create(test, 2, ids);
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 2);
+	KUNIT_EXPECT_FALSE_MSG(test, waited, "a get of an object without links waited");
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 3);
+	KUNIT_EXPECT_TRUE_MSG(test, waited, "a get of a linked object did not wait");
+	/* The source of the link has no links pointing at it. */
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[0], &waited), 2);
+	KUNIT_EXPECT_FALSE(test, waited);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 2);
+
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 2);
+	KUNIT_EXPECT_FALSE_MSG(test, waited, "the flag outlived the last link");
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+
+	/* A self link: pinned twice while it is made, flagged while it lasts. */
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 3);
+	KUNIT_EXPECT_TRUE(test, waited);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[1], ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 2);
+	KUNIT_EXPECT_FALSE_MSG(test, waited, "the flag outlived the last self link");
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 0);
+	refcache_gc_expect_all_freed(test, 2);
+}
+
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1233,6 +1357,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_unlink_of_last_self_link_releases),
 	KUNIT_CASE(refcache_link_refused_at_max_refs),
 	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
+	KUNIT_CASE(refcache_gets_wait_for_the_collector_only_while_linked),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
 	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),

@@ -25,15 +25,19 @@
  * - What a stale reader may look at in a freed object stays as it was at
  *   its death: the state word (count 0), links_in (0) and links (none: the
  *   owner of a release takes them apart first, graph.c). SLUB may keep its
- *   free pointer in @rc (struct refcache_obj), which no stale reader reads. Nobody writes to an
- *   object before it knows it is the one it wants (graph.c pins through
- *   rc->pinned[], not through the object), so the creator of a new object
- *   in reused memory may initialise every field; it writes the state word
- *   last, with release ordering, and publishes the slot after that.
+ *   free pointer in @rc (struct refcache_obj), which no stale reader
+ *   reads. Nobody writes to an object before it knows it is the one it
+ *   wants: gets, puts and graph.c's pins change the state word only by a
+ *   compare-and-exchange that checks the id. So the creator of a new
+ *   object in reused memory may initialise every field; it writes the
+ *   state word last, with release ordering, and publishes the slot after
+ *   that.
  * - The collector (graph.c) must not see an outside reference appear on an
- *   object that links point at while it decides what is garbage; such gets
+ *   object that links point at while it decides what is garbage. Such an
+ *   object has REFCACHE_STATE_GRAPH in its state word; gets that find it
  *   check rc->gc_active inside their RCU read section and wait while it is
- *   set (the collector sets it, then waits for a grace period).
+ *   set (the collector sets it, then waits for a grace period). Gets and
+ *   puts of objects without the flag never look further.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
@@ -199,15 +203,17 @@ void refcache_retire(struct refcache_obj *obj)
  * Put of an outside reference of object @id: unless zero, and never one of
  * the references links_in or a pin accounts for (graph.c). Returns the
  * count after the put, -ENOENT, or -EBUSY when the count does not exceed
- * links_in or the object is pinned. Ordering as
- * refcount_dec_and_test(): release on the decrement, acquire before the
- * object is released.
+ * links_in or the object is pinned. Ordering as refcount_dec_and_test():
+ * release on the decrement, acquire before the object is released.
  *
- * links_in and the pins are read after the count (smp_rmb()); graph.c
- * raises them before it raises the count and lowers them after it lowered
- * the count, so the check can only err towards -EBUSY, and only while a
- * graph operation on this object is in flight: callers repeat an -EBUSY
- * under graph_lock, where links_in is exact and nothing is pinned.
+ * An object without REFCACHE_STATE_GRAPH has neither links nor pins, and
+ * the compare-and-exchange checks that with the id: nothing else is read.
+ * For one with it, links_in and the pins are read after the count
+ * (smp_rmb()); graph.c raises them before it raises the count and lowers
+ * them after it lowered the count, so the check can only err towards
+ * -EBUSY, and only while a graph operation on this object is in flight:
+ * callers repeat an -EBUSY under graph_lock, where links_in is exact and
+ * nothing is pinned.
  */
 static __always_inline int refcache_ref_put(struct refcache *rc,
 					    struct refcache_obj *obj, u32 id)
@@ -216,15 +222,17 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
 	unsigned int count;
 
 	for (;;) {
-		/* Pairs with the barriers around links_in in graph.c. */
-		smp_rmb();
 		count = refcache_state_count(old);
 		if (refcache_state_id(old) != id || !count)
 			return -ENOENT;
-		if (count <= READ_ONCE(obj->links_in) ||
-		    unlikely(READ_ONCE(rc->pinned[0]) == obj ||
-			     READ_ONCE(rc->pinned[1]) == obj))
-			return -EBUSY;
+		if (unlikely(refcache_state_graph(old))) {
+			/* Pairs with the barriers around links_in in graph.c. */
+			smp_rmb();
+			if (count <= READ_ONCE(obj->links_in) ||
+			    READ_ONCE(rc->pinned[0]) == obj ||
+			    READ_ONCE(rc->pinned[1]) == obj)
+				return -EBUSY;
+		}
 		if (atomic64_try_cmpxchg_release(&obj->state, &old, old - 1))
 			break;
 	}
@@ -270,12 +278,9 @@ static __always_inline int refcache_get_fast(struct refcache *rc, u32 id,
 	rcu_read_lock_sched();
 	obj = refcache_table_lookup(rc, id);
 	if (obj) {
-		/* Objects nothing links to are never garbage. */
-		if (unlikely(READ_ONCE(rc->gc_active)) &&
-		    READ_ONCE(obj->links_in))
-			ret = -EAGAIN;
-		else
-			ret = refcache_ref_get(obj, id, READ_ONCE(rc->max_refs));
+		/* Objects nothing links to are never garbage: no wait. */
+		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
+					 &rc->gc_active);
 		if (ret > 0)
 			__this_cpu_inc(rc->pcpu->gets);
 	}

@@ -11,24 +11,37 @@
  * its count minus links_in is what outside users (create, get) hold, and an
  * outside put may only drop that part (refcache_ref_put() in core.c). All
  * writes to links_in happen under graph_lock, on objects that cannot die
- * meanwhile (or by the owner of their release). Puts read it without the
- * lock, so the order matters:
+ * meanwhile (or by the owner of their release).
+ *
+ * The graph flag. Most objects have no links pointing at them, and their
+ * gets and puts should not have to look: REFCACHE_STATE_GRAPH, in the
+ * state word, is set while links_in is not 0 or a graph operation pins the
+ * object (below). It changes only under graph_lock, and only in the same
+ * compare-and-exchange as the count (refcache_graph_pin(),
+ * refcache_graph_drop()); gets and puts carry it through unchanged. A put
+ * that succeeds on a state without it did so at a moment when no link and
+ * no pin held the object; a get without it never waits for the collector.
+ *
+ * Puts of flagged objects read links_in and the pins without the lock, so
+ * the order matters:
  *
  *   taking a reference:   links_in + 1, smp_mb(), count + 1
  *   dropping one:         count - 1, smp_mb(), links_in - 1
  *
  * A lockless reader that reads the count and then links_in can thus only
  * underestimate the outside references, never overestimate them; it then
- * repeats its decision under graph_lock.
+ * repeats its decision under graph_lock. (A link's target is pinned while
+ * links_in goes up, so the flag is set before; the drop that clears it is
+ * the one that takes the last link's reference, before links_in goes to 0.)
  *
  * Pins. A graph operation holds the (at most two) objects it works on with
  * a reference of its own, a pin, named in rc->pinned[] before the count
- * goes up and cleared after it went down again, with the same barriers.
- * An outside put refuses (-EBUSY, then repeats under graph_lock) while its
- * object is pinned, so that it cannot take the pin's reference for an
- * outside one. A pin must not touch the object itself before it knows that
- * the object is the one it wants: the memory may be a new object by then,
- * which its creator is initialising (core.c).
+ * goes up (with the flag) and cleared after it went down again, with the
+ * same barriers. An outside put of a flagged object refuses (-EBUSY, then
+ * repeats under graph_lock) while it is pinned, so that it cannot take the
+ * pin's reference for an outside one. A pin changes the object only by a
+ * compare-and-exchange that checks its id: the memory may be a new object
+ * by then, which its creator is initialising (core.c).
  *
  * Releasing. When an object dies its links are dropped, and each target
  * whose count reaches 0 dies in turn. refcache_release_list() walks that as
@@ -92,10 +105,16 @@ static u32 refcache_obj_slot(const struct refcache_obj *obj)
 	return refcache_id_slot(refcache_obj_id(obj));
 }
 
+/* Under graph_lock: whether a graph operation pins @obj. */
+static bool refcache_pinned(struct refcache *rc, struct refcache_obj *obj)
+{
+	return rc->pinned[0] == obj || rc->pinned[1] == obj;
+}
+
 /*
  * Under graph_lock: take a reference on the pinned object @id that links_in
- * accounts for, unless its count is at @max. Returns the new count or
- * -errno.
+ * accounts for, unless its count is at @max. The pin keeps the graph flag
+ * set. Returns the new count or -errno.
  */
 static int refcache_graph_ref(struct refcache_obj *obj, u32 id,
 			      unsigned int max)
@@ -111,17 +130,37 @@ static int refcache_graph_ref(struct refcache_obj *obj, u32 id,
 }
 
 /*
+ * Under graph_lock: drop a reference that a link or a pin accounts for,
+ * clearing the graph flag in the same step unless @keep_flag (a link or
+ * another pin still holds @obj), then smp_mb() (see the top of the file).
+ * Returns the count after it; at 0 the caller owns the release of @obj.
+ */
+static unsigned int refcache_graph_drop(struct refcache_obj *obj,
+					bool keep_flag)
+{
+	s64 old = atomic64_read(&obj->state), new;
+
+	do {
+		new = old - 1;
+		if (!keep_flag)
+			new &= ~REFCACHE_STATE_GRAPH;
+	} while (!atomic64_try_cmpxchg_release(&obj->state, &old, new));
+	/* Orders the release too, as smp_acquire__after_ctrl_dep() would. */
+	smp_mb();
+	return refcache_state_count(new);
+}
+
+/*
  * Under graph_lock: drop a reference that links_in accounts for. Returns
  * the count after it; at 0 the caller owns the release of @obj.
  */
-static int refcache_graph_unref(struct refcache_obj *obj)
+static unsigned int refcache_graph_unref(struct refcache *rc,
+					 struct refcache_obj *obj)
 {
 	unsigned int count;
 
-	count = refcache_state_count(atomic64_fetch_sub_release(1, &obj->state)) - 1;
-	if (!count)
-		smp_acquire__after_ctrl_dep();
-	smp_mb();	/* the count before links_in: see the top of the file */
+	count = refcache_graph_drop(obj, obj->links_in > 1 ||
+				    refcache_pinned(rc, obj));
 	WRITE_ONCE(obj->links_in, obj->links_in - 1);
 	return count;
 }
@@ -148,7 +187,8 @@ static void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
 
 		tmp = refcache_links_locked(rc, link->next);
 		WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
-		if (drop && refcache_obj_refcount(to) && !refcache_graph_unref(to)) {
+		if (drop && refcache_obj_refcount(to) &&
+		    !refcache_graph_unref(rc, to)) {
 			to->gc_next = *next;
 			*next = refcache_obj_slot(to);
 		}
@@ -207,22 +247,29 @@ void refcache_free_links(struct refcache_obj *obj)
 }
 
 /*
- * Under graph_lock and rcu_read_lock(): find @id and pin it as rc->pinned[@i].
- * Returns the object or NULL if it is not live.
+ * Under graph_lock and rcu_read_lock(): find @id and pin it as rc->pinned[@i],
+ * setting the graph flag with the count. Returns the object or NULL if it is
+ * not live. Pins add at most two to counts that max_refs bounds: never
+ * near the flag.
  */
 static struct refcache_obj *refcache_graph_pin(struct refcache *rc, u32 id,
 					       unsigned int i)
 {
 	struct refcache_obj *obj = refcache_table_lookup(rc, id);
+	s64 old;
 
 	if (!obj)
 		return NULL;
 	WRITE_ONCE(rc->pinned[i], obj);
 	smp_mb();	/* the pin before the count: see the top of the file */
-	if (refcache_ref_get(obj, id, INT_MAX) < 0) {
-		WRITE_ONCE(rc->pinned[i], NULL);
-		return NULL;
-	}
+	old = atomic64_read(&obj->state);
+	do {
+		if (refcache_state_id(old) != id || !refcache_state_count(old)) {
+			WRITE_ONCE(rc->pinned[i], NULL);
+			return NULL;
+		}
+	} while (!atomic64_try_cmpxchg_acquire(&obj->state, &old,
+					       (old + 1) | REFCACHE_STATE_GRAPH));
 	return obj;
 }
 
@@ -230,16 +277,16 @@ static struct refcache_obj *refcache_graph_pin(struct refcache *rc, u32 id,
 static void refcache_graph_unpin(struct refcache *rc, struct refcache_obj *obj,
 				 unsigned int i)
 {
-	s64 old = atomic64_fetch_sub_release(1, &obj->state);
+	unsigned int count;
 
-	smp_mb();	/* the count before the pin: see the top of the file */
+	count = refcache_graph_drop(obj, obj->links_in || rc->pinned[!i] == obj);
 	WRITE_ONCE(rc->pinned[i], NULL);
 	/*
 	 * Outside puts of a pinned object wait, but the pin can still be the
 	 * last reference: unlink of the last self link of an object nothing
 	 * else holds.
 	 */
-	if (refcache_state_count(old) == 1)
+	if (!count)
 		refcache_graph_release(rc, obj);
 }
 
@@ -249,7 +296,7 @@ static void refcache_graph_unpin(struct refcache *rc, struct refcache_obj *obj,
  */
 static int refcache_graph_put(struct refcache *rc, struct refcache_obj *obj)
 {
-	int ret = refcache_graph_unref(obj);
+	int ret = refcache_graph_unref(rc, obj);
 
 	if (!ret)
 		refcache_graph_release(rc, obj);
