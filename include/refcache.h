@@ -39,10 +39,14 @@
 #ifndef _REFCACHE_H
 #define _REFCACHE_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/tracepoint-defs.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -120,7 +124,64 @@ struct refcache_info {
 };
 
 struct refcache_pcpu;
+struct refcache_link;
 struct kmem_cache;
+
+/**
+ * struct refcache_obj - one counted object
+ * @state: the id (high 32 bits), REFCACHE_STATE_GRAPH (bit 31) and the
+ *	reference count (bits 0-30) in one atomic word, so that a single
+ *	compare-and-exchange both checks which object this is and changes
+ *	its count: the memory of a dead object may be reused at once for
+ *	another (the cache is SLAB_TYPESAFE_BY_RCU), and a reader that found
+ *	it a moment ago must not count on the wrong one. The count is
+ *	outside references plus @links_in (plus a graph operation's pins);
+ *	it never moves away from 0 and never exceeds max_refs plus two pins
+ *	(far below 2^30), so it cannot carry into the flag or the id. The id
+ *	is written only while the count is 0, together with the count 1 of a
+ *	new object (release), and read with the count (acquire). The flag is
+ *	graph.c's: set while links point here or a graph operation pins the
+ *	object, so that gets and puts decide on their fast path with the
+ *	compare-and-exchange they do anyway.
+ * @links_in: links that point here. Under rc->graph_lock; an object with
+ *	any has REFCACHE_STATE_GRAPH set, which is what code without the
+ *	lock looks at.
+ * @gc_next: the slot of the next object on a work list of the collector or
+ *	of a cascading release (0 ends it); under rc->graph_lock.
+ * @rc: the table it lives in, set by the creator. While the object is
+ *	free, SLUB may keep its free pointer here (6.12 does, as
+ *	refcache_cache_create() asks; 6.1 keeps it after the object), so only
+ *	the creator, holders of a reference and the owner of the release read
+ *	it, never a reader that found the object under RCU alone.
+ * @links: outgoing links, newest first (struct refcache_link.next). An RCU
+ *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
+ *	object starts with none; once the count is 0 it is only taken apart.
+ * @payload: refcache_obj_size() bytes, a pattern derived from the id.
+ *
+ * 32 bytes in front of the payload.
+ */
+struct refcache_obj {
+	atomic64_t state;
+	unsigned int links_in;
+	u32 gc_next;
+	struct refcache *rc;
+	struct refcache_link __rcu *links;
+	u8 payload[];
+};
+
+/**
+ * struct refcache_counts - a table's counts of outside gets and puts, per CPU
+ * @gets: outside gets (incl. lookups)
+ * @puts: outside puts
+ *
+ * Changed only on their own CPU with preemption off (__this_cpu_inc()
+ * inside an RCU-sched read section, or refcache_count_add() in core.c),
+ * read by any with READ_ONCE().
+ */
+struct refcache_counts {
+	unsigned long gets;
+	unsigned long puts;
+};
 
 /**
  * struct refcache - one id table of objects
@@ -135,6 +196,7 @@ struct kmem_cache;
  * @nr_free: slots on it
  * @nr_chunks: chunks allocated; under @table_lock, read with READ_ONCE()
  * @pcpu: per-CPU free slots and counters
+ * @counts: the gets and puts of @pcpu, for the inline fast paths below
  * @obj_size: payload bytes per object; set at init, never changed.
  * @max_refs: a get or link that would take an object's refcount above this
  *	fails with -EOVERFLOW. Read locklessly; changed with WRITE_ONCE()
@@ -195,6 +257,7 @@ struct refcache {
 	u32 nr_free;
 	u32 nr_chunks;
 	struct refcache_pcpu __percpu *pcpu;
+	struct refcache_counts __percpu *counts;
 	unsigned int obj_size;
 	unsigned int max_refs;
 	unsigned int max_objects; /* under limit_lock */
@@ -257,8 +320,8 @@ int __must_check refcache_create_batch(struct refcache *rc, unsigned int count,
 struct refcache_obj *__must_check refcache_lookup(struct refcache *rc, u32 id);
 int __must_check refcache_get(struct refcache_obj *obj);
 int __must_check refcache_put(struct refcache_obj *obj);
-int __must_check refcache_get_id(struct refcache *rc, u32 id);
-int __must_check refcache_put_id(struct refcache *rc, u32 id);
+int __must_check __refcache_get_id(struct refcache *rc, u32 id);
+int __must_check __refcache_put_id(struct refcache *rc, u32 id);
 
 int __must_check refcache_link(struct refcache *rc, u32 from, u32 to);
 int __must_check refcache_unlink(struct refcache *rc, u32 from, u32 to);
@@ -279,5 +342,183 @@ unsigned int refcache_obj_size(const struct refcache *rc);
 void refcache_stats(struct refcache *rc, struct refcache_stats *st);
 long refcache_slab_objects(void);
 void refcache_quiesce(void);
+
+/*
+ * The fast paths of refcache_get_id() and refcache_put_id(), inline for
+ * in-kernel callers, and what they need: the state word, the slot lookup,
+ * the get-unless-zero. They handle the common case (a live object, not at
+ * max_refs; for a put, not the final one and with no links pointing at
+ * it; no tracepoint enabled) and leave everything else to the exported
+ * __refcache_get_id() and __refcache_put_id(), which do the whole job and
+ * may sleep. The module uses the same helpers (refcache_internal.h).
+ */
+/* The object's state word (struct refcache_obj.state): id, graph flag, count. */
+#define REFCACHE_STATE_GRAPH	BIT_ULL(31)
+#define REFCACHE_STATE_COUNT	(REFCACHE_STATE_GRAPH - 1)
+
+static inline s64 refcache_state(u32 id, unsigned int count)
+{
+	return (s64)((u64)id << 32 | count);
+}
+
+static inline u32 refcache_state_id(s64 state)
+{
+	return (u64)state >> 32;
+}
+
+static inline unsigned int refcache_state_count(s64 state)
+{
+	return state & REFCACHE_STATE_COUNT;
+}
+
+/* Links point at the object, or a graph operation pins it (graph.c). */
+static inline bool refcache_state_graph(s64 state)
+{
+	return state & REFCACHE_STATE_GRAPH;
+}
+
+/**
+ * refcache_table_at() - the object in a slot
+ * @rc: the table
+ * @slot: any slot number below REFCACHE_SLOTS
+ *
+ * Call under RCU. The object may be dead, or already another one; only its
+ * state word says which. Inline: it is most of every lookup.
+ *
+ * Return: the object, or NULL if the slot holds none.
+ */
+static inline struct refcache_obj *refcache_table_at(struct refcache *rc,
+						     u32 slot)
+{
+	unsigned long *chunk = READ_ONCE(rc->dir[slot >> REFCACHE_CHUNK_BITS]);
+	unsigned long v;
+
+	if (!chunk)
+		return NULL;
+	v = READ_ONCE(chunk[slot & (REFCACHE_CHUNK_SLOTS - 1)]);
+	return v & 1 ? NULL : (struct refcache_obj *)v;
+}
+
+/**
+ * __refcache_ref_get() - get unless zero, if @obj is still object @id
+ * @obj: what the caller found, under RCU or holding a reference
+ * @id: the object the caller wants
+ * @max: refuse to go above this
+ * @gc_active: NULL, or a flag that, while set, refuses the get of an
+ *	object with REFCACHE_STATE_GRAPH (core.c: the collector is deciding
+ *	about it); read only for such objects
+ *
+ * refcount_t offers get-unless-zero but no upper bound below its
+ * saturation point, and knows nothing of ids, so this is the same
+ * compare-and-exchange loop as __refcount_add_not_zero() on the state word,
+ * with those additions; the flag goes through unchanged. Every bound is at
+ * most REFCACHE_MAX_REFS_LIMIT plus two pins, so a count never saturates
+ * or wraps. Acquire ordering, so that the caller sees the object as its
+ * creator made it. Inline: it is the heart of every get.
+ *
+ * Return: the new count, -ENOENT (dead, or another object now),
+ * -EOVERFLOW, or -EAGAIN (@gc_active).
+ */
+static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
+					      unsigned int max,
+					      const bool *gc_active)
+{
+	s64 old = atomic64_read(&obj->state);
+	unsigned int count;
+
+	do {
+		count = refcache_state_count(old);
+		if (refcache_state_id(old) != id || !count)
+			return -ENOENT;
+		if (count >= max)
+			return -EOVERFLOW;
+		if (gc_active && unlikely(refcache_state_graph(old)) &&
+		    READ_ONCE(*gc_active))
+			return -EAGAIN;
+	} while (!atomic64_try_cmpxchg_acquire(&obj->state, &old, old + 1));
+	return count + 1;
+}
+
+/*
+ * A put of an outside reference of object @id that is not its last and
+ * that no link or pin can own (the graph flag clear): the new count, or 0
+ * if the put is not that simple (then __refcache_put_id() decides).
+ * Release ordering, as refcount_dec().
+ */
+static __always_inline int __refcache_ref_put_not_last(struct refcache_obj *obj,
+						       u32 id)
+{
+	s64 old = atomic64_read(&obj->state);
+	unsigned int count;
+
+	do {
+		count = refcache_state_count(old);
+		if (refcache_state_id(old) != id || count <= 1 ||
+		    refcache_state_graph(old))
+			return 0;
+	} while (!atomic64_try_cmpxchg_release(&obj->state, &old, old - 1));
+	return count - 1;
+}
+
+DECLARE_TRACEPOINT(refcache_get);
+DECLARE_TRACEPOINT(refcache_put);
+
+/**
+ * refcache_get_id() - take a reference on the live object @id
+ * @rc: the table
+ * @id: its id
+ *
+ * Inline for the common case; may sleep (waiting for the collector, for an
+ * object that links point at).
+ *
+ * Return: the new refcount, -ENOENT or -EOVERFLOW.
+ */
+static __always_inline int __must_check refcache_get_id(struct refcache *rc,
+							u32 id)
+{
+	struct refcache_obj *obj;
+	int ret = -ENOENT;
+
+	if (tracepoint_enabled(refcache_get))
+		return __refcache_get_id(rc, id);
+	rcu_read_lock_sched();
+	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
+	if (likely(obj))
+		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
+					 &rc->gc_active);
+	if (likely(ret > 0))
+		__this_cpu_inc(rc->counts->gets);
+	rcu_read_unlock_sched();
+	return likely(ret > 0) ? ret : __refcache_get_id(rc, id);
+}
+
+/**
+ * refcache_put_id() - drop a reference on the live object @id
+ * @rc: the table
+ * @id: its id
+ *
+ * Inline for the common case; the final put releases the object (and what
+ * dies with it) before this returns.
+ *
+ * Return: the refcount after the put (0: released), -ENOENT, or -EBUSY
+ * when links hold every reference left.
+ */
+static __always_inline int __must_check refcache_put_id(struct refcache *rc,
+							u32 id)
+{
+	struct refcache_obj *obj;
+	int ret = 0;
+
+	if (tracepoint_enabled(refcache_put))
+		return __refcache_put_id(rc, id);
+	rcu_read_lock_sched();
+	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
+	if (likely(obj))
+		ret = __refcache_ref_put_not_last(obj, id);
+	if (likely(ret > 0))
+		__this_cpu_inc(rc->counts->puts);
+	rcu_read_unlock_sched();
+	return likely(ret > 0) ? ret : __refcache_put_id(rc, id);
+}
 
 #endif /* _REFCACHE_H */

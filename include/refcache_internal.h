@@ -67,48 +67,6 @@ static inline u32 refcache_id_slot(u32 id)
 }
 
 /**
- * struct refcache_obj - one counted object
- * @state: the id (high 32 bits), REFCACHE_STATE_GRAPH (bit 31) and the
- *	reference count (bits 0-30) in one atomic word, so that a single
- *	compare-and-exchange both checks which object this is and changes
- *	its count: the memory of a dead object may be reused at once for
- *	another (the cache is SLAB_TYPESAFE_BY_RCU), and a reader that found
- *	it a moment ago must not count on the wrong one. The count is
- *	outside references plus @links_in (plus a graph operation's pins);
- *	it never moves away from 0 and never exceeds max_refs plus two pins
- *	(far below 2^30), so it cannot carry into the flag or the id. The id
- *	is written only while the count is 0, together with the count 1 of a
- *	new object (release), and read with the count (acquire). The flag is
- *	graph.c's: set while links point here or a graph operation pins the
- *	object, so that gets and puts decide on their fast path with the
- *	compare-and-exchange they do anyway.
- * @links_in: links that point here. Under rc->graph_lock; an object with
- *	any has REFCACHE_STATE_GRAPH set, which is what code without the
- *	lock looks at.
- * @gc_next: the slot of the next object on a work list of the collector or
- *	of a cascading release (0 ends it); under rc->graph_lock.
- * @rc: the table it lives in, set by the creator. While the object is
- *	free, SLUB may keep its free pointer here (6.12 does, as
- *	refcache_cache_create() asks; 6.1 keeps it after the object), so only
- *	the creator, holders of a reference and the owner of the release read
- *	it, never a reader that found the object under RCU alone.
- * @links: outgoing links, newest first (struct refcache_link.next). An RCU
- *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
- *	object starts with none; once the count is 0 it is only taken apart.
- * @payload: refcache_obj_size() bytes, a pattern derived from the id.
- *
- * 32 bytes in front of the payload.
- */
-struct refcache_obj {
-	atomic64_t state;
-	unsigned int links_in;
-	u32 gc_next;
-	struct refcache *rc;
-	struct refcache_link __rcu *links;
-	u8 payload[];
-};
-
-/**
  * struct refcache_link - one counted reference from an object to another
  * @next: the source object's next link (older), RCU
  * @to: the target; holds one of its references
@@ -122,6 +80,7 @@ struct refcache_link {
 
 /**
  * struct refcache_pcpu - a table's per-CPU part
+ * @counts: gets and puts (refcache.h: refcache.counts points here)
  * @lock: protects, for its own CPU only, @ring_head, @ring_tail, @in_next,
  *	@in_n, @credit, @live, @peak, @created, @freed, @in and @ring: they
  *	change under it, and nowhere else (but for the draining of @credit
@@ -142,12 +101,9 @@ struct refcache_link {
  *	and exact while only this CPU is at work
  * @created: objects created on this CPU
  * @freed: objects returned to the slab
- * @gets: outside gets (incl. lookups); this and the counters below change
- *	only on their own CPU with preemption off (__this_cpu_inc() inside
- *	an RCU-sched read section, or refcache_count_add() in core.c), read
- *	by any with READ_ONCE()
- * @puts: outside puts
- * @alloc_failures: creates that failed for memory (or max_objects)
+ * @alloc_failures: creates that failed for memory (or max_objects); this
+ *	and the counter below change only on their own CPU with preemption
+ *	off (refcache_count_add() in core.c), read by any with READ_ONCE()
  * @canary_failures: objects whose payload was found overwritten
  * @in: slots to hand out, fresh from the end of the table or from the
  *	shared free list, as ids their last object had (the next use adds
@@ -159,6 +115,7 @@ struct refcache_link {
  * 8.4 KiB per CPU and table, nearly all of it @ring.
  */
 struct refcache_pcpu {
+	struct refcache_counts counts;
 	local_lock_t lock;
 	unsigned int ring_head;
 	unsigned int ring_tail;
@@ -169,38 +126,11 @@ struct refcache_pcpu {
 	long peak;
 	unsigned long created;
 	unsigned long freed;
-	unsigned long gets;
-	unsigned long puts;
 	unsigned long alloc_failures;
 	unsigned long canary_failures;
 	u32 in[REFCACHE_PCPU_BATCH];
 	u32 ring[REFCACHE_RING_SLOTS];
 };
-
-/* The object's state word: id, graph flag and count. */
-#define REFCACHE_STATE_GRAPH	BIT_ULL(31)
-#define REFCACHE_STATE_COUNT	(REFCACHE_STATE_GRAPH - 1)
-
-static inline s64 refcache_state(u32 id, unsigned int count)
-{
-	return (s64)((u64)id << 32 | count);
-}
-
-static inline u32 refcache_state_id(s64 state)
-{
-	return (u64)state >> 32;
-}
-
-static inline unsigned int refcache_state_count(s64 state)
-{
-	return state & REFCACHE_STATE_COUNT;
-}
-
-/* Links point at the object, or a graph operation pins it (graph.c). */
-static inline bool refcache_state_graph(s64 state)
-{
-	return state & REFCACHE_STATE_GRAPH;
-}
 
 /*
  * table.c: the id table. Slot entries are unsigned longs: 0 (free or
@@ -217,73 +147,11 @@ void refcache_table_unreserve(struct refcache *rc, const u32 *ids,
 u32 refcache_table_end(struct refcache *rc);
 unsigned long refcache_table_bytes(struct refcache *rc);
 
-/**
- * refcache_table_at() - the object in a slot
- * @rc: the table
- * @slot: any slot number below REFCACHE_SLOTS
- *
- * Call under RCU. The object may be dead, or already another one; only its
- * state word says which. Inline: it is most of every lookup.
- *
- * Return: the object, or NULL if the slot holds none.
- */
-static inline struct refcache_obj *refcache_table_at(struct refcache *rc,
-						     u32 slot)
-{
-	unsigned long *chunk = READ_ONCE(rc->dir[slot >> REFCACHE_CHUNK_BITS]);
-	unsigned long v;
-
-	if (!chunk)
-		return NULL;
-	v = READ_ONCE(chunk[slot & (REFCACHE_CHUNK_SLOTS - 1)]);
-	return v & 1 ? NULL : (struct refcache_obj *)v;
-}
-
 /* The object in the slot of @id, if any; it may be dead or have another id. */
 static inline struct refcache_obj *refcache_table_lookup(struct refcache *rc,
 							 u32 id)
 {
 	return refcache_table_at(rc, refcache_id_slot(id));
-}
-
-/**
- * __refcache_ref_get() - get unless zero, if @obj is still object @id
- * @obj: what the caller found, under RCU or holding a reference
- * @id: the object the caller wants
- * @max: refuse to go above this
- * @gc_active: NULL, or a flag that, while set, refuses the get of an
- *	object with REFCACHE_STATE_GRAPH (core.c: the collector is deciding
- *	about it); read only for such objects
- *
- * refcount_t offers get-unless-zero but no upper bound below its
- * saturation point, and knows nothing of ids, so this is the same
- * compare-and-exchange loop as __refcount_add_not_zero() on the state word,
- * with those additions; the flag goes through unchanged. Every bound is at
- * most REFCACHE_MAX_REFS_LIMIT plus two pins, so a count never saturates
- * or wraps. Acquire ordering, so that the caller sees the object as its
- * creator made it. Inline: it is the heart of every get.
- *
- * Return: the new count, -ENOENT (dead, or another object now),
- * -EOVERFLOW, or -EAGAIN (@gc_active).
- */
-static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
-					      unsigned int max,
-					      const bool *gc_active)
-{
-	s64 old = atomic64_read(&obj->state);
-	unsigned int count;
-
-	do {
-		count = refcache_state_count(old);
-		if (refcache_state_id(old) != id || !count)
-			return -ENOENT;
-		if (count >= max)
-			return -EOVERFLOW;
-		if (gc_active && unlikely(refcache_state_graph(old)) &&
-		    READ_ONCE(*gc_active))
-			return -EAGAIN;
-	} while (!atomic64_try_cmpxchg_acquire(&obj->state, &old, old + 1));
-	return count + 1;
 }
 
 /* __refcache_ref_get() whatever the collector does: for holders, and pins. */

@@ -55,6 +55,10 @@
 #define CREATE_TRACE_POINTS
 #include "refcache_trace.h"
 
+/* For tracepoint_enabled() in refcache.h's inline fast paths. */
+EXPORT_TRACEPOINT_SYMBOL_GPL(refcache_get);
+EXPORT_TRACEPOINT_SYMBOL_GPL(refcache_put);
+
 /*
  * Objects taken from the tables' caches and not yet returned, per CPU (a
  * CPU's count goes negative when it frees what another took). Changed only
@@ -282,7 +286,7 @@ static __always_inline int refcache_get_fast(struct refcache *rc, u32 id,
 		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
 					 &rc->gc_active);
 		if (ret > 0)
-			__this_cpu_inc(rc->pcpu->gets);
+			__this_cpu_inc(rc->counts->gets);
 	}
 	rcu_read_unlock_sched();
 	*objp = obj;
@@ -339,7 +343,7 @@ static noinline int refcache_put_exact(struct refcache *rc, u32 id,
 	mutex_unlock(&rc->graph_lock);
 	if (ret < 0)
 		return ret;
-	refcache_count_add(&rc->pcpu->puts, 1);
+	refcache_count_add(&rc->counts->puts, 1);
 	trace_refcache_put(id, ret);
 	if (!ret)
 		refcache_release(obj, id);
@@ -363,7 +367,7 @@ static __always_inline int refcache_put_common(struct refcache *rc, u32 id,
 	if (found) {
 		ret = refcache_ref_put(rc, found, id);
 		if (ret >= 0)
-			__this_cpu_inc(rc->pcpu->puts);
+			__this_cpu_inc(rc->counts->puts);
 	}
 	rcu_read_unlock_sched();
 	if (unlikely(ret == -EBUSY))
@@ -641,7 +645,7 @@ int refcache_get(struct refcache_obj *obj)
 	int ret = refcache_ref_get(obj, id, READ_ONCE(rc->max_refs));
 
 	if (ret > 0) {
-		refcache_count_add(&rc->pcpu->gets, 1);
+		refcache_count_add(&rc->counts->gets, 1);
 		trace_refcache_get(id, ret);
 	}
 	return ret;
@@ -667,33 +671,36 @@ int refcache_put(struct refcache_obj *obj)
 EXPORT_SYMBOL_GPL(refcache_put);
 
 /**
- * refcache_get_id() - take a reference on the live object @id
+ * __refcache_get_id() - refcache_get_id(), every case
  * @rc: the table
  * @id: its id
  *
- * Return: the new refcount, -ENOENT or -EOVERFLOW.
+ * What refcache_get_id() calls when its inline fast path does not apply.
+ *
+ * Return: as refcache_get_id().
  */
-int refcache_get_id(struct refcache *rc, u32 id)
+int __refcache_get_id(struct refcache *rc, u32 id)
 {
 	struct refcache_obj *obj;
 
 	return refcache_get_by_id(rc, id, &obj);
 }
-EXPORT_SYMBOL_GPL(refcache_get_id);
+EXPORT_SYMBOL_GPL(__refcache_get_id);
 
 /**
- * refcache_put_id() - drop a reference on the live object @id
+ * __refcache_put_id() - refcache_put_id(), every case
  * @rc: the table
  * @id: its id
  *
- * Return: the refcount after the put (0: released), -ENOENT, or -EBUSY
- * when links hold every reference left.
+ * What refcache_put_id() calls when its inline fast path does not apply.
+ *
+ * Return: as refcache_put_id().
  */
-int refcache_put_id(struct refcache *rc, u32 id)
+int __refcache_put_id(struct refcache *rc, u32 id)
 {
 	return refcache_put_common(rc, id, NULL);
 }
-EXPORT_SYMBOL_GPL(refcache_put_id);
+EXPORT_SYMBOL_GPL(__refcache_put_id);
 
 /**
  * refcache_find_next() - the first live object at or after a position
@@ -845,8 +852,8 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 
 		st->created += READ_ONCE(p->created);
 		st->freed += READ_ONCE(p->freed);
-		st->gets += READ_ONCE(p->gets);
-		st->puts += READ_ONCE(p->puts);
+		st->gets += READ_ONCE(p->counts.gets);
+		st->puts += READ_ONCE(p->counts.puts);
 		st->alloc_failures += READ_ONCE(p->alloc_failures);
 		st->canary_failures += READ_ONCE(p->canary_failures);
 		st->peak_live = max(st->peak_live, READ_ONCE(p->peak));

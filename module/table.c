@@ -261,6 +261,7 @@ int refcache_table_init(struct refcache *rc)
 	rc->pcpu = alloc_percpu(struct refcache_pcpu);
 	if (!rc->pcpu)
 		return -ENOMEM;
+	rc->counts = &rc->pcpu->counts;
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(rc->pcpu, cpu)->lock);
 	spin_lock_init(&rc->table_lock);
@@ -283,4 +284,5 @@ void refcache_table_destroy(struct refcache *rc)
 	}
 	free_percpu(rc->pcpu);
 	rc->pcpu = NULL;
+	rc->counts = NULL;
 }
