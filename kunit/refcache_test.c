@@ -802,6 +802,67 @@ static void refcache_canary_quiet_when_untouched(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_test_slub(test), 0L);
 }
 
+/* Payload sizes around every boundary of the canary's code (core.c). */
+static const unsigned int refcache_canary_sizes[] = {
+	1, 7, 8, 9, 15, 16, 17, 24, 56, 63, 64, 65, 71, 72, 80, 81, 127, 128,
+	136, 4096,
+};
+
+/* Whether the canary case corrupts byte @i of a payload of @size bytes. */
+static bool refcache_canary_probe(unsigned int size, unsigned int i)
+{
+	return size <= 160 || i < 72 || i + 72 >= size || i == size / 2;
+}
+
+/*
+ * The canary covers every byte of the payload, whatever its size: one
+ * object per probed byte, with that byte flipped, is reported once each;
+ * untouched objects never are.
+ */
+static void refcache_canary_covers_every_byte_of_every_size(struct kunit *test)
+{
+	struct refcache_stats st;
+	struct refcache *rc;
+	unsigned int s, i;
+
+	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	for (s = 0; s < ARRAY_SIZE(refcache_canary_sizes); s++) {
+		unsigned int size = refcache_canary_sizes[s];
+		unsigned long probed = 0;
+		char name[REFCACHE_KUNIT_NAME_LEN];
+		struct refcache_params params = {
+			.name = name,
+			.obj_size = size,
+			.max_refs = 10,
+		};
+		struct refcache_obj *obj;
+
+		snprintf(name, sizeof(name), "refcache_kunit_canary-%u", size);
+		KUNIT_ASSERT_EQ(test, refcache_init(rc, &params), 0);
+		obj = refcache_create(rc);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+		KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
+		for (i = 0; i < size; i++) {
+			if (!refcache_canary_probe(size, i))
+				continue;
+			obj = refcache_create(rc);
+			if (IS_ERR(obj))
+				break;
+			((u8 *)refcache_obj_payload(obj))[i] ^= 0x01;
+			KUNIT_EXPECT_EQ(test, refcache_put(obj), 0);
+			probed++;
+		}
+		refcache_stats(rc, &st);
+		KUNIT_EXPECT_EQ_MSG(test, st.canary_failures, probed,
+				    "payload of %u bytes: %lu bytes flipped", size,
+				    probed);
+		KUNIT_EXPECT_EQ(test, st.live, 0L);
+		KUNIT_EXPECT_EQ(test, refcache_destroy(rc), 0UL);
+		cond_resched();
+	}
+}
+
 static void refcache_find_next_lists_live_in_slot_order(struct kunit *test)
 {
 	struct refcache_fixture *f = test->priv;
@@ -1152,6 +1213,7 @@ static struct kunit_case refcache_test_cases[] = {
 	KUNIT_CASE(refcache_destroy_reclaims_live_objects),
 	KUNIT_CASE(refcache_canary_catches_payload_overwrite),
 	KUNIT_CASE(refcache_canary_quiet_when_untouched),
+	KUNIT_CASE(refcache_canary_covers_every_byte_of_every_size),
 	KUNIT_CASE(refcache_find_next_lists_live_in_slot_order),
 	KUNIT_CASE(refcache_stats_track_lifecycle),
 	KUNIT_CASE(refcache_stats_count_id_table_bytes),

@@ -91,7 +91,11 @@ static void refcache_slab_add(long n)
 /*
  * The canary: the payload of object @id is one 64-bit word derived from the
  * id, repeated (a tail shorter than a word holds its first bytes). Filled
- * and checked a word at a time; only a mismatch looks at bytes.
+ * and checked a word at a time, all of it: the first 64 bytes in straight
+ * line (for the default payload, that is everything, and it is what every
+ * create and final put pays), then a pair of words at a time; an odd word
+ * and the bytes after the last whole word, out of line. Only a mismatch
+ * looks at bytes.
  */
 static u64 refcache_pattern(u32 id)
 {
@@ -105,24 +109,41 @@ static u8 refcache_pattern_byte(u32 id, size_t i)
 	return ((u8 *)&v)[i % sizeof(u64)];
 }
 
+/* The canary's odd word and bytes, past the last pair of words. */
+static noinline void refcache_fill_tail(struct refcache_obj *obj, u32 id,
+					unsigned int size)
+{
+	u64 *w = (u64 *)obj->payload, v = refcache_pattern(id);
+	size_t words = size / sizeof(u64);
+
+	if (words % 2)
+		w[words - 1] = v;
+	memcpy(&w[words], &v, size % sizeof(u64));
+}
+
 static __always_inline void refcache_fill(struct refcache_obj *obj, u32 id,
 					  unsigned int size)
 {
-	size_t words = size / sizeof(u64), i = 0;
-	size_t tail = size % sizeof(u64);
 	u64 *w = (u64 *)obj->payload, v = refcache_pattern(id);
+	size_t words = size / sizeof(u64), i = 0;
 
-	/* Four words a round: the loop costs as much as the stores otherwise. */
-	for (; i + 4 <= words; i += 4) {
+	if (likely(words >= 8)) {
+		w[0] = v;
+		w[1] = v;
+		w[2] = v;
+		w[3] = v;
+		w[4] = v;
+		w[5] = v;
+		w[6] = v;
+		w[7] = v;
+		i = 8;
+	}
+	for (; i + 2 <= words; i += 2) {
 		w[i] = v;
 		w[i + 1] = v;
-		w[i + 2] = v;
-		w[i + 3] = v;
 	}
-	for (; i < words; i++)
-		w[i] = v;
-	if (tail)
-		memcpy(&w[words], &v, tail);
+	if (unlikely(size % 16))
+		refcache_fill_tail(obj, id, size);
 }
 
 /* Report the first byte that differs, once per object; count the object. */
@@ -141,20 +162,33 @@ static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 	}
 }
 
+/* Whether the canary's odd word and bytes, past the last pair, differ. */
+static noinline bool refcache_check_tail(struct refcache_obj *obj, u32 id,
+					 unsigned int size)
+{
+	const u64 *w = (const u64 *)obj->payload;
+	u64 v = refcache_pattern(id);
+	size_t words = size / sizeof(u64);
+
+	return (words % 2 && w[words - 1] != v) ||
+	       memcmp(&w[words], &v, size % sizeof(u64));
+}
+
 static __always_inline void refcache_check(struct refcache_obj *obj, u32 id,
 					   unsigned int size)
 {
-	size_t words = size / sizeof(u64), i = 0;
-	size_t tail = size % sizeof(u64);
 	const u64 *w = (const u64 *)obj->payload;
 	u64 v = refcache_pattern(id), diff = 0;
+	size_t words = size / sizeof(u64), i = 0;
 
-	for (; i + 4 <= words; i += 4)
-		diff |= (w[i] ^ v) | (w[i + 1] ^ v) | (w[i + 2] ^ v) |
-			(w[i + 3] ^ v);
-	for (; i < words; i++)
-		diff |= w[i] ^ v;
-	if (unlikely(diff || (tail && memcmp(&w[words], &v, tail))))
+	if (likely(words >= 8)) {
+		diff = (w[0] ^ v) | (w[1] ^ v) | (w[2] ^ v) | (w[3] ^ v) |
+		       (w[4] ^ v) | (w[5] ^ v) | (w[6] ^ v) | (w[7] ^ v);
+		i = 8;
+	}
+	for (; i + 2 <= words; i += 2)
+		diff |= (w[i] ^ v) | (w[i + 1] ^ v);
+	if (unlikely(diff || (size % 16 && refcache_check_tail(obj, id, size))))
 		refcache_check_report(obj, id);
 }
 
