@@ -13,7 +13,9 @@
  *
  * The baselines, the floors, and what each includes:
  *   create+put         kmem_cache_alloc() + kmem_cache_free() on a cache of
- *                      the same object size
+ *                      the same object size; beside it the same pair with
+ *                      GFP_KERNEL_ACCOUNT, as refcache allocates, to show
+ *                      what memory cgroup charging adds (where there is any)
  *   get+put by id      the headline: the id-checked compare-and-exchange
  *                      pair refcache does on an object's state word (id and
  *                      count in one atomic64_t; get: same id, count not 0,
@@ -23,10 +25,12 @@
  *   ... / refcount_t   refcount_inc() + refcount_dec_and_test() on a held
  *                      pointer, with no id and no max: on SMP x86 a locked
  *                      xadd costs about what a locked cmpxchg does, but on a
- *                      uniprocessor kernel (UML) no atomic has a lock prefix
- *                      and an unlocked cmpxchg costs some 5x an xadd, so
- *                      this row is mostly the lock prefix; the row "cmpxchg
- *                      pair / refcount_t pair" shows that by itself
+ *                      uniprocessor kernel (UML) no atomic has a lock prefix,
+ *                      and an unlocked cmpxchg costs more than an unlocked
+ *                      xadd (some 5x on an Intel Xeon, 1.15x on an AMD
+ *                      EPYC), so this row depends on the CPU as much as on
+ *                      refcache; the row "cmpxchg pair / refcount_t pair"
+ *                      shows that by itself
  *   textbook           a global mutex over an XArray of kref'd objects
  *   lookup             rcu + xa_load() + inc-not-zero + dec on the same
  *                      objects (bench_floor_fill())
@@ -36,11 +40,12 @@
  * function that only cold code calls as unlikely executed too and
  * optimizes it for size. Inlined into a benchmark called from init, the
  * floor's refcount_inc() and refcount_dec_and_test() became calls to the
- * out-of-line __refcount_add() and __refcount_sub_and_test(): 3.43 ns a
- * pair in UML, where the inline pair costs 0.86 ns. The thread function's
- * address is taken (kthread_run()), so gcc cannot know where it is called
- * from and compiles it, and what only it calls, as normal code; noinline
- * keeps each side's loop a function of its own, whose code objdump shows.
+ * out-of-line __refcount_add() and __refcount_sub_and_test() (on an Intel
+ * Xeon in UML, 3.43 ns a pair where the inline pair costs 0.86 ns). The
+ * thread function's address is taken (kthread_run()), so gcc cannot know
+ * where it is called from and compiles it, and what only it calls, as
+ * normal code; noinline keeps each side's loop a function of its own,
+ * whose code objdump shows.
  *
  * The module also offers /sys/kernel/debug/refcache_bench/null, a file
  * whose write(2) does nothing: the floor for the ctl benchmark that
