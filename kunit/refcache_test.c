@@ -155,10 +155,10 @@ static u32 refcache_test_create(struct kunit *test)
 
 /*
  * Keep the case on the CPU it runs on. Ids come from per-CPU batches of
- * slots (table.c), and a slot freed on one CPU waits in that CPU's batch
- * until it has freed 32: a case that expects particular ids, or waits for
- * a freed slot to come round, sees what one CPU does only if it stays on
- * one, which on several CPUs only this makes sure of. KUnit runs each case
+ * slots (table.c), and a slot freed on one CPU waits in that CPU's ring
+ * until more than 1024 later frees there: a case that expects particular
+ * ids, or waits for a freed slot to come round, sees what one CPU does only
+ * if it stays on one, which on several CPUs only this makes sure of. KUnit runs each case
  * in a thread of its own, so the pinning ends with the case.
  */
 static void refcache_test_stay_on_cpu(struct kunit *test)
