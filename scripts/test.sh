@@ -355,8 +355,10 @@ qemu_lane() {
 	check qemu-kcsan-kernel rc_qemu_kernel kcsan
 	check qemu-kasan-kernel rc_qemu_kernel kasan
 	check debian-6.1-kernel rc_debian_kernel 6.1
-	# The racing suite again, on two real CPUs under the data race detector.
-	kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -a "kunit.filter_glob=refcache_concurrency*"
+	# Every suite again, on two real CPUs under the data race detector: the
+	# racing one, and those whose objects may move between CPUs' rings or
+	# whose gets race the graph flag.
+	kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -- chain_len=10000
 	# The stress cases on each QEMU kernel of cases.table (KCSAN, KASAN,
 	# Debian 12's default kernel), then the tracepoints under KASAN and in
 	# Debian's kernel, as its users run it.
