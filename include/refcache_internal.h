@@ -278,6 +278,12 @@ static __always_inline void refcache_pcpu_give(struct refcache *rc,
 		refcache_ring_spill(rc, p);
 }
 
+/* Under the CPU's lock, with a slot in the ring: the oldest, out of it. */
+static __always_inline u32 refcache_ring_pop(struct refcache_pcpu *p)
+{
+	return p->ring[p->ring_head++ % REFCACHE_RING_SLOTS];
+}
+
 /*
  * Under the CPU's lock: the next id to hand out, one generation on from
  * its slot's last, or 0 if the CPU must refill first (table.c). The
@@ -287,8 +293,7 @@ static __always_inline void refcache_pcpu_give(struct refcache *rc,
 static __always_inline u32 refcache_pcpu_take(struct refcache_pcpu *p)
 {
 	if (p->ring_tail - p->ring_head > REFCACHE_REUSE_AFTER + 1)
-		return p->ring[p->ring_head++ % REFCACHE_RING_SLOTS] +
-			REFCACHE_GEN_ONE;
+		return refcache_ring_pop(p) + REFCACHE_GEN_ONE;
 	if (p->in_next < p->in_n)
 		return p->in[p->in_next++] + REFCACHE_GEN_ONE;
 	return 0;

@@ -121,7 +121,7 @@ void refcache_ring_spill(struct refcache *rc, struct refcache_pcpu *p)
 
 	spin_lock(&rc->table_lock);
 	for (i = 0; i < REFCACHE_PCPU_BATCH; i++) {
-		u32 id = p->ring[p->ring_head++ % REFCACHE_RING_SLOTS];
+		u32 id = refcache_ring_pop(p);
 		u32 slot = refcache_id_slot(id);
 
 		WRITE_ONCE(*refcache_entry(rc, slot), refcache_free_entry(id, 0));
@@ -146,7 +146,7 @@ static u32 refcache_pcpu_take_early(struct refcache_pcpu *p)
 {
 	if (p->ring_tail == p->ring_head)
 		return 0;
-	return p->ring[p->ring_head++ % REFCACHE_RING_SLOTS] + REFCACHE_GEN_ONE;
+	return refcache_ring_pop(p) + REFCACHE_GEN_ONE;
 }
 
 /*
