@@ -19,9 +19,10 @@
  *   get+put by id      the headline: the id-checked compare-and-exchange
  *                      pair refcache does on an object's state word (id and
  *                      count in one atomic64_t; get: same id, count not 0,
- *                      below max_refs, acquire; put: same id, count not 0,
- *                      release), here on a pointer already held: what
- *                      refcache adds to it is finding the object by id
+ *                      below max_refs, acquire; put: same id, count above
+ *                      1, release), refcache.h's own inline steps, here on
+ *                      an object already held: what refcache adds to it is
+ *                      finding the object by id
  *   ... / refcount_t   refcount_inc() + refcount_dec_and_test() on a held
  *                      pointer, with no id and no max: on SMP x86 a locked
  *                      xadd costs about what a locked cmpxchg does, but on a
@@ -356,50 +357,19 @@ static noinline u64 bench_getput_id(struct refcache *rc, u32 id)
 }
 
 /*
- * The floor of a get and put by id: refcache's state word, id in the high
- * 32 bits and count in the low 32, with its get and put (refcache_ref_get()
- * in refcache_internal.h, refcache_ref_put() in core.c without what only
- * links need: the links_in and pin checks and the smp_rmb() before them).
+ * The floor of a get and put by id: the very compare-and-exchange steps of
+ * refcache_get_id() and refcache_put_id() (__refcache_ref_get() and
+ * __refcache_ref_put_not_last() in refcache.h), on an object of the
+ * benchmark's own that it already holds: no lookup by id, no counters.
  * @id and @max_refs are read with READ_ONCE(), as refcache reads max_refs,
  * so the compiler cannot fold them into the loop as constants.
  */
 struct bench_floors {
-	atomic64_t state;
+	struct refcache_obj *obj;
 	u32 id;
 	unsigned int max_refs;
 	refcount_t ref;		/* the refcount_t floor */
 };
-
-static __always_inline int bench_idref_get(atomic64_t *state, u32 id,
-					   unsigned int max)
-{
-	s64 old = atomic64_read(state);
-	unsigned int n;
-
-	do {
-		n = (u32)old;
-		if ((u32)((u64)old >> 32) != id || !n)
-			return -ENOENT;
-		if (n >= max)
-			return -EOVERFLOW;
-	} while (!atomic64_try_cmpxchg_acquire(state, &old, old + 1));
-	return n + 1;
-}
-
-static __always_inline int bench_idref_put(atomic64_t *state, u32 id)
-{
-	s64 old = atomic64_read(state);
-	unsigned int n;
-
-	do {
-		n = (u32)old;
-		if ((u32)((u64)old >> 32) != id || !n)
-			return -ENOENT;
-	} while (!atomic64_try_cmpxchg_release(state, &old, old - 1));
-	if (n == 1)
-		smp_acquire__after_ctrl_dep();
-	return n - 1;
-}
 
 static noinline u64 bench_getput_cmpxchg(struct bench_floors *f)
 {
@@ -408,8 +378,9 @@ static noinline u64 bench_getput_cmpxchg(struct bench_floors *f)
 	u64 t0 = ktime_get_ns();
 
 	for (i = 1; i <= count; i++) {
-		if (bench_idref_get(&f->state, id, READ_ONCE(f->max_refs)) != 2 ||
-		    bench_idref_put(&f->state, id) != 1)
+		if (__refcache_ref_get(f->obj, id, READ_ONCE(f->max_refs),
+				       NULL) != 2 ||
+		    __refcache_ref_put_not_last(f->obj, id) != 1)
 			bench_errors++;
 		bench_resched(i);
 	}
@@ -444,17 +415,19 @@ static int bench_getput(void)
 	int err;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return -ENOMEM;
-	err = bench_make_pool(rc, &id, 1);
+	if (f)
+		f->obj = kzalloc(sizeof(*f->obj), GFP_KERNEL);
+	err = f && f->obj ? bench_make_pool(rc, &id, 1) : -ENOMEM;
 	if (err) {
+		if (f)
+			kfree(f->obj);
 		kfree(f);
 		return err;
 	}
 	/* As the refcache object: @id, the creation reference, max_refs. */
 	f->id = id;
 	f->max_refs = REFCACHE_MAX_REFS_LIMIT;
-	atomic64_set(&f->state, (s64)((u64)id << 32 | 1));
+	atomic64_set(&f->obj->state, refcache_state(id, 1));
 	refcount_set(&f->ref, 1);
 	for (r = 0; r < rounds; r++) {
 		a[r] = bench_getput_id(rc, id);
@@ -492,10 +465,11 @@ static int bench_getput(void)
 			   "refcount_t pair", pc / 100, pc % 100,
 			   "cmpxchg pair", pb / 100, pb % 100);
 	}
-	if (atomic64_read(&f->state) != (s64)((u64)id << 32 | 1) ||
+	if (atomic64_read(&f->obj->state) != refcache_state(id, 1) ||
 	    refcount_read(&f->ref) != 1)
 		bench_fail("get+put: a floor's count moved");
 	bench_drop_pool(rc, &id, 1, "get+put");
+	kfree(f->obj);
 	kfree(f);
 	return 0;
 }
