@@ -460,6 +460,30 @@ static __always_inline int __refcache_ref_put_not_last(struct refcache_obj *obj,
 	return count - 1;
 }
 
+/*
+ * Look up object @id and get a reference on it unless the collector is
+ * deciding about it (-EAGAIN then: objects nothing links to never wait);
+ * counts the get. *@objp is what the slot held. The fast path of
+ * refcache_get_id(), and the first step of __refcache_get_id().
+ */
+static __always_inline int __refcache_get_slot(struct refcache *rc, u32 id,
+					       struct refcache_obj **objp)
+{
+	struct refcache_obj *obj;
+	int ret = -ENOENT;
+
+	rcu_read_lock_sched();
+	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
+	if (likely(obj))
+		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
+					 &rc->gc_active);
+	if (likely(ret > 0))
+		__this_cpu_inc(rc->counts->gets);
+	rcu_read_unlock_sched();
+	*objp = obj;
+	return ret;
+}
+
 DECLARE_TRACEPOINT(refcache_get);
 DECLARE_TRACEPOINT(refcache_put);
 
@@ -477,18 +501,11 @@ static __always_inline int __must_check refcache_get_id(struct refcache *rc,
 							u32 id)
 {
 	struct refcache_obj *obj;
-	int ret = -ENOENT;
+	int ret;
 
 	if (tracepoint_enabled(refcache_get))
 		return __refcache_get_id(rc, id);
-	rcu_read_lock_sched();
-	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
-	if (likely(obj))
-		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
-					 &rc->gc_active);
-	if (likely(ret > 0))
-		__this_cpu_inc(rc->counts->gets);
-	rcu_read_unlock_sched();
+	ret = __refcache_get_slot(rc, id, &obj);
 	return likely(ret > 0) ? ret : __refcache_get_id(rc, id);
 }
 

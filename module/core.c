@@ -304,30 +304,6 @@ static noinline void refcache_release(struct refcache_obj *obj, u32 id)
 }
 
 /*
- * Get a reference on object @id, found in its slot, unless the collector
- * is deciding about it: -EAGAIN then. Counts the get.
- */
-static __always_inline int refcache_get_fast(struct refcache *rc, u32 id,
-					     struct refcache_obj **objp)
-{
-	struct refcache_obj *obj;
-	int ret = -ENOENT;
-
-	rcu_read_lock_sched();
-	obj = refcache_table_lookup(rc, id);
-	if (obj) {
-		/* Objects nothing links to are never garbage: no wait. */
-		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
-					 &rc->gc_active);
-		if (ret > 0)
-			__this_cpu_inc(rc->counts->gets);
-	}
-	rcu_read_unlock_sched();
-	*objp = obj;
-	return ret;
-}
-
-/*
  * The collector is deciding about object @id: wait for it, then try again.
  * Out of line, so that the fast path needs few registers.
  */
@@ -338,7 +314,7 @@ static noinline int refcache_get_wait(struct refcache *rc, u32 id,
 
 	do {
 		wait_event(rc->gc_wait, !READ_ONCE(rc->gc_active));
-		ret = refcache_get_fast(rc, id, objp);
+		ret = __refcache_get_slot(rc, id, objp);
 	} while (ret == -EAGAIN);
 	return ret;
 }
@@ -347,7 +323,7 @@ static noinline int refcache_get_wait(struct refcache *rc, u32 id,
 static __always_inline int refcache_get_by_id(struct refcache *rc, u32 id,
 					      struct refcache_obj **objp)
 {
-	int ret = refcache_get_fast(rc, id, objp);
+	int ret = __refcache_get_slot(rc, id, objp);
 
 	if (unlikely(ret == -EAGAIN))
 		ret = refcache_get_wait(rc, id, objp);
