@@ -133,6 +133,16 @@ live_() {
 	res+="/${RC_STAT[live]}"
 }
 
+# fresh_100: fresh, then 100 objects created on CPU 0, their ids in ids;
+# res starts with how many came back.
+fresh_100() {
+	fresh
+	on_cpu 0
+	rc_ctl "create 100"
+	ids=("${RC_OUT[@]}")
+	res=" ${#ids[@]} ids"
+}
+
 # -- 1. max_objects is exact -----------------------------------------------------
 
 fresh
@@ -147,12 +157,7 @@ rc_eq "max_objects 5: 8 single creates on CPUs 0/1 in turn: 5 succeed, 3 fail EN
 	"${res# }; live ${RC_STAT[live]} created ${RC_STAT[created]}" \
 	"ok ok ok ok ok ENOMEM ENOMEM ENOMEM; live 5 created 5"
 
-fresh
-res=
-on_cpu 0
-rc_ctl "create 100"
-ids=("${RC_OUT[@]}")
-res+=" ${#ids[@]} ids"
+fresh_100
 on_cpu "$C1"
 put_all "${ids[@]:0:60}"
 live_
@@ -181,12 +186,7 @@ rc_eq "loaded with max_objects=100: create, then create 100 fails ENOMEM, create
 	"${res# }; live ${RC_STAT[live]} created ${RC_STAT[created]} max_objects $pm" \
 	"ok ENOMEM ok; live 100 created 100 max_objects 100"
 
-fresh
-res=
-on_cpu 0
-rc_ctl "create 100"
-ids=("${RC_OUT[@]}")
-res+=" ${#ids[@]} ids"
+fresh_100
 set_max 90
 on_cpu 0 && do_ create && live_
 on_cpu "$C1" && do_ create && live_
@@ -204,12 +204,7 @@ rc_eq "100 live, max_objects lowered to 90: creates fail ENOMEM until puts bring
 
 # -- 2. peak_live ----------------------------------------------------------------
 
-fresh
-res=
-on_cpu 0
-rc_ctl "create 100"
-ids=("${RC_OUT[@]}")
-res+=" ${#ids[@]} ids"
+fresh_100
 on_cpu "$C1"
 put_all "${ids[@]:0:50}"
 on_cpu 0
