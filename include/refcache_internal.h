@@ -154,7 +154,7 @@ static inline struct refcache_obj *refcache_table_lookup(struct refcache *rc,
 	return refcache_table_at(rc, refcache_id_slot(id));
 }
 
-/* __refcache_ref_get() whatever the collector does: for holders, and pins. */
+/* __refcache_ref_get() whatever the collector does: for holders, and links. */
 static __always_inline int refcache_ref_get(struct refcache_obj *obj, u32 id,
 					    unsigned int max)
 {

@@ -67,7 +67,7 @@
  * is linear in objects plus links. The marks are a bitmap by slot, made for
  * the run. Steps 1 to 3 need a graph that holds still: graph_lock stops
  * links, unlinks and the release of objects that have links, and
- * rc->gc_active stops outside gets of objects that links point at (core.c):
+ * rc->gc_active stops outside gets of flagged objects (__refcache_get_slot()):
  * the collector sets it and waits for an (expedited) grace period, so that
  * every get that did not see it has finished. What takes graph_lock waits
  * for the whole run: links, unlinks, the final put of an object that holds
