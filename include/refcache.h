@@ -42,6 +42,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
+#include <linux/idr.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -50,6 +51,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 struct refcache;
 struct refcache_obj;
@@ -70,8 +72,23 @@ struct refcache_obj;
 #define REFCACHE_BATCH_MAX	65536U
 /* Largest max_refs: far below refcount_t's saturation point. */
 #define REFCACHE_MAX_REFS_LIMIT	BIT(30)
-/* Largest payload (struct refcache_params.obj_size). */
+/* Largest payload (struct refcache_params.obj_size, or a create's size). */
 #define REFCACHE_OBJ_SIZE_MAX	4096U
+
+/*
+ * Size classes, as pymalloc's: a create may ask for a payload of 1..4096
+ * bytes (refcache_create_sized()), rounded up to a class, and each class
+ * is a SLAB_TYPESAFE_BY_RCU cache of its own, made on first use. Up to 512
+ * bytes the classes are 16 bytes apart (16, 32, ..., 512: 32 classes, as
+ * pymalloc's); above, four per power of two (640, 768, 896, 1024, 1280,
+ * ..., 3584, 4096: 12 classes), so that rounding wastes at most a fifth.
+ * Class 0 is the table's default, struct refcache_params.obj_size bytes,
+ * whatever that is: what a create without a size makes.
+ */
+#define REFCACHE_CLASS_DEFAULT	0
+#define REFCACHE_CLASSES_SMALL	32
+#define REFCACHE_CLASS_SMALL_MAX	512U
+#define REFCACHE_NR_CLASSES	(1 + REFCACHE_CLASSES_SMALL + 12)
 
 /**
  * struct refcache_ops - optional hooks, for tests
@@ -123,9 +140,132 @@ struct refcache_info {
 	unsigned int nr_links;
 };
 
+/**
+ * struct refcache_where - where an object lives, as a listing sees it
+ * @id: its id
+ * @prev: the id of the dead object whose memory it reuses, 0 if no object
+ *	had that memory before
+ * @size: the payload bytes its create asked for
+ * @class: its size class (struct refcache.classes)
+ * @slab: the number refcache gave its slab (small, from 1; the same while
+ *	the slab holds objects of the table), or 0 for an object SLUB took
+ *	from KFENCE's pool, which belongs to no slab
+ * @slot: its index in the slab, counted from 0 (0 for KFENCE)
+ */
+struct refcache_where {
+	u32 id;
+	u32 prev;
+	unsigned int size;
+	unsigned int class;
+	unsigned int slab;
+	unsigned int slot;
+};
+
+/**
+ * struct refcache_class_stats - one size class's figures
+ * @name: its cache's name (valid while the table is)
+ * @size: payload bytes per object
+ * @stride: bytes per object in a slab, header and SLUB's metadata included
+ * @per_slab: objects per slab
+ * @objects: live objects
+ * @asked: payload bytes their creates asked for
+ * @used: slab bytes they occupy, @objects * @stride: the difference to
+ *	@asked is the class's internal fragmentation
+ */
+struct refcache_class_stats {
+	const char *name;
+	unsigned int size;
+	unsigned int stride;
+	unsigned int per_slab;
+	unsigned long objects;
+	unsigned long asked;
+	unsigned long used;
+};
+
+/**
+ * struct refcache_map_slot - one live object in a slab map
+ * @id: its id
+ * @prev: as struct refcache_where.prev
+ * @slot: its index in its slab
+ */
+struct refcache_map_slot {
+	u32 id;
+	u32 prev;
+	unsigned int slot;
+};
+
+/**
+ * struct refcache_map_slab - one slab in a slab map
+ * @number: as struct refcache_where.slab
+ * @class: its size class
+ * @used: live objects in it: @slots[@first .. @first + @used - 1] of the
+ *	map, by slot
+ * @first: see @used
+ */
+struct refcache_map_slab {
+	unsigned int number;
+	unsigned int class;
+	unsigned int used;
+	unsigned long first;
+};
+
+/**
+ * struct refcache_map - where a table's live objects are, in one snapshot
+ * @classes: per class (those whose cache exists), its figures; objects and
+ *	asked counted from the snapshot itself
+ * @nr_slabs: entries in @slabs
+ * @slabs: the slabs that hold live objects, by class, then by number
+ * @slots: the live objects, by slab (in the order of @slabs), then by slot
+ * @nr_slots: entries in @slots
+ * @kfence: per class, live objects in KFENCE's memory (in no slab, not in
+ *	@slots)
+ * @slabs_of: per class, entries of @slabs
+ *
+ * Made by refcache_map_build(), freed by refcache_map_free().
+ */
+struct refcache_map {
+	struct refcache_class_stats classes[REFCACHE_NR_CLASSES];
+	unsigned long nr_slabs;
+	struct refcache_map_slab *slabs;
+	struct refcache_map_slot *slots;
+	unsigned long nr_slots;
+	unsigned long kfence[REFCACHE_NR_CLASSES];
+	unsigned long slabs_of[REFCACHE_NR_CLASSES];
+};
+
 struct refcache_pcpu;
 struct refcache_link;
 struct kmem_cache;
+
+/**
+ * struct refcache_class - one size class of a table: its slab cache
+ * @cache: NULL until the first create of the class makes it (class 0's is
+ *	made by refcache_init()); then set once, with release, under
+ *	refcache.class_lock, and read with acquire (or under the lock). It
+ *	lives until the table is destroyed.
+ * @name: the cache's name: the table's, with "_<size>" for classes above 0
+ *	(kmalloc'ed), as /sys/kernel/slab/ shows it
+ * @size: payload bytes of each object of the class. Constant.
+ * @stride: bytes from one object to the next in a slab, header and SLUB's
+ *	own metadata included. This and the next two are learnt by watching
+ *	where a fresh cache puts a slab's worth of objects (class.c), before
+ *	@cache is published; constant after.
+ * @offset: where the first object of a slab starts (SLUB's left red zone)
+ * @per_slab: objects per slab
+ * @objects: live objects of the class, for classes above 0 (class 0 is the
+ *	rest of the table); atomic
+ * @asked: the payload bytes their creates asked for; atomic
+ */
+struct refcache_class {
+	struct kmem_cache *cache;
+	const char *name;
+	unsigned int size;
+	unsigned int stride;
+	unsigned int offset;
+	unsigned int per_slab;
+	atomic_long_t objects;
+	atomic_long_t asked;
+};
 
 /**
  * struct refcache_obj - one counted object
@@ -148,17 +288,24 @@ struct kmem_cache;
  *	lock looks at.
  * @gc_next: the slot of the next object on a work list of the collector or
  *	of a cascading release (0 ends it); under rc->graph_lock.
- * @rc: the table it lives in, set by the creator. While the object is
- *	free, SLUB may keep its free pointer here (6.12 does, as
- *	refcache_cache_create() asks; 6.1 keeps it after the object), so only
- *	the creator, holders of a reference and the owner of the release read
- *	it, never a reader that found the object under RCU alone.
+ * @rc: the table it lives in, set by the creator.
  * @links: outgoing links, newest first (struct refcache_link.next). An RCU
  *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
  *	object starts with none; once the count is 0 it is only taken apart.
- * @payload: refcache_obj_size() bytes, a pattern derived from the id.
+ * @prev: the id of the object that had this memory before, 0 if none had:
+ *	the creator reads it from the state word it is about to overwrite
+ *	(a dead object's id stays there, and the caches' constructor zeroes
+ *	the state of memory fresh from the page allocator). Set by the
+ *	creator, then constant.
+ * @size: the payload bytes the create asked for. Set by the creator, then
+ *	constant, as is
+ * @class: the object's size class (struct refcache.classes).
+ * @payload: its class's bytes (struct refcache_class.size), a pattern
+ *	derived from the id.
  *
- * 32 bytes in front of the payload.
+ * 40 bytes in front of the payload. SLUB keeps its free pointer after the
+ * object: a cache with a constructor must, and so a stale reader may read
+ * any field of a freed object.
  */
 struct refcache_obj {
 	atomic64_t state;
@@ -166,7 +313,10 @@ struct refcache_obj {
 	u32 gc_next;
 	struct refcache *rc;
 	struct refcache_link __rcu *links;
-	u8 payload[];
+	u32 prev;
+	u16 size;
+	u8 class;
+	u8 payload[] __aligned(8);
 };
 
 /**
@@ -185,8 +335,8 @@ struct refcache_counts {
 
 /**
  * struct refcache - one id table of objects
- * @cache: the table's own slab cache (SLAB_TYPESAFE_BY_RCU): its memory
- *	only ever holds this table's objects. Set at init, never changed.
+ * @cache: the cache of the default class, @classes[0].cache, here for the
+ *	fast paths. Set at init, never changed.
  * @table_lock: protects @end, @free_head, @free_tail, @nr_free and the
  *	tagged entries of the shared free list; a spinlock, taken only to move
  *	a batch of free slots between it and a CPU (struct refcache_pcpu).
@@ -239,6 +389,14 @@ struct refcache_counts {
  *	creations since the last run (0: never). Read locklessly.
  * @gc_pending: creations since the last run, for @gc_threshold.
  * @gc_work: the automatic collection.
+ * @class_lock: serialises the making of the caches of @classes.
+ * @classes: the size classes; each cache's memory only ever holds this
+ *	table's objects of that class.
+ * @map_lock: protects @slab_ids and @slab_numbers, the numbers slabs are
+ *	shown with (slabmap.c).
+ * @slab_ids: each slab that has been shown, by page frame, to its number
+ *	and class; an entry goes when a full map finds its slab empty.
+ * @slab_numbers: the numbers in use.
  * @ops: optional hooks, NULL in production.
  * @priv: for the owner of the table.
  * @dir: the id table's directory: pointers to chunks of
@@ -278,6 +436,11 @@ struct refcache {
 	unsigned int gc_threshold;
 	atomic_t gc_pending;
 	struct work_struct gc_work;
+	struct mutex class_lock; /* making the caches of classes[] */
+	struct refcache_class classes[REFCACHE_NR_CLASSES];
+	struct mutex map_lock; /* slab_ids, slab_numbers */
+	struct xarray slab_ids;
+	struct ida slab_numbers;
 	const struct refcache_ops *ops;
 	void *priv;
 	unsigned long *dir[REFCACHE_CHUNKS];
@@ -316,6 +479,10 @@ void refcache_set_gc_threshold(struct refcache *rc, unsigned int threshold);
 struct refcache_obj *refcache_create(struct refcache *rc);
 int __must_check refcache_create_batch(struct refcache *rc, unsigned int count,
 				       u32 *ids);
+int __must_check refcache_create_sized(struct refcache *rc, unsigned int count,
+				       const unsigned int *sizes, u32 *ids);
+unsigned int refcache_size_class(unsigned int size);
+void refcache_shrink(struct refcache *rc);
 
 struct refcache_obj *__must_check refcache_lookup(struct refcache *rc, u32 id);
 int __must_check refcache_get(struct refcache_obj *obj);
@@ -338,6 +505,16 @@ u32 refcache_obj_id(const struct refcache_obj *obj);
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj);
 void *refcache_obj_payload(struct refcache_obj *obj);
 unsigned int refcache_obj_size(const struct refcache *rc);
+unsigned int refcache_obj_payload_size(const struct refcache_obj *obj);
+bool refcache_class_stats(struct refcache *rc, unsigned int class,
+			  struct refcache_class_stats *cs);
+
+int refcache_next_where(struct refcache *rc, u32 *pos,
+			struct refcache_where *where);
+int refcache_obj_where(struct refcache *rc, struct refcache_obj *obj,
+		       struct refcache_where *where);
+struct refcache_map *refcache_map_build(struct refcache *rc);
+void refcache_map_free(struct refcache_map *map);
 
 void refcache_stats(struct refcache *rc, struct refcache_stats *st);
 long refcache_slab_objects(void);

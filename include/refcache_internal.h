@@ -365,6 +365,18 @@ static __always_inline void refcache_table_free(struct refcache *rc, u32 id)
 		refcache_limit_loosen(rc);
 }
 
+/* class.c: size classes and their caches */
+unsigned int refcache_class_of(unsigned int size);
+int refcache_classes_init(struct refcache *rc, const char *name);
+struct refcache_class *refcache_class_get(struct refcache *rc,
+					  unsigned int size);
+void refcache_classes_destroy(struct refcache *rc);
+
+/* slabmap.c: slab numbers and the map */
+void refcache_map_init(struct refcache *rc);
+void refcache_map_destroy(struct refcache *rc);
+void refcache_trace_place(struct refcache *rc, struct refcache_obj *obj);
+
 /* graph.c, for core.c */
 void refcache_graph_init(struct refcache *rc);
 void refcache_graph_destroy(struct refcache *rc);

@@ -3,10 +3,11 @@
  * refcache: the grammar of the debugfs "ctl" file.
  *
  *   line    := blank* command (blank+ argument)* blank* ["\n"]
- *   command := "create" [COUNT] | "get" ID | "put" ID
+ *   command := "create" [COUNT [SIZE]] | "get" ID | "put" ID
  *            | "link" ID ID | "unlink" ID ID | "gc" ["dry"]
  *   blank   := " " | "\t"
  *   COUNT   := decimal 1..65536
+ *   SIZE    := decimal 1..4096 (payload bytes, rounded up to a size class)
  *   ID      := decimal 1..4294967295
  *
  * Decimal means digits only: no sign, no "0x", no leading zeros (so nothing
@@ -34,6 +35,7 @@ enum refcache_op {
  * struct refcache_cmd - one parsed ctl command
  * @op: what to do
  * @count: objects to create (REFCACHE_OP_CREATE)
+ * @size: their payload size, 0 for the table's default (REFCACHE_OP_CREATE)
  * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT), or the holder
  *	of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
  * @to: target of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
@@ -42,6 +44,7 @@ enum refcache_op {
 struct refcache_cmd {
 	enum refcache_op op;
 	u32 count;
+	u32 size;
 	u32 id;
 	u32 to;
 	bool dry_run;

@@ -6,8 +6,9 @@
  * the headers say what protects each field):
  *
  * - A table's obj_size is set at init and never changed, so it is read
- *   without locks.
- * - Each table has its own SLAB_TYPESAFE_BY_RCU cache. The owner of a
+ *   without locks; so are an object's class and size (set by its creator).
+ * - Each size class of a table has its own SLAB_TYPESAFE_BY_RCU cache
+ *   (class.c); the default class's is rc->cache. The owner of a
  *   final put empties the object's slot and returns it to the slab at once;
  *   a reader that found the object in the table a moment earlier may still
  *   look at it (the memory stays a struct refcache_obj of this table while
@@ -24,9 +25,9 @@
  * - No helper ever moves a count away from 0: a dead object stays dead.
  * - What a stale reader may look at in a freed object stays as it was at
  *   its death: the state word (count 0), links_in (0) and links (none: the
- *   owner of a release takes them apart first, graph.c). SLUB may keep its
- *   free pointer in @rc (struct refcache_obj), which no stale reader
- *   reads. Nobody writes to an object before it knows it is the one it
+ *   owner of a release takes them apart first, graph.c); SLUB keeps its
+ *   free pointer after the object (class.c). Nobody writes to an object
+ *   before it knows it is the one it
  *   wants: gets, puts and graph.c's pins change the state word only by a
  *   compare-and-exchange that checks the id. So the creator of a new
  *   object in reused memory may initialise every field; it writes the
@@ -151,7 +152,7 @@ static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 {
 	size_t i;
 
-	for (i = 0; i < obj->rc->obj_size; i++) {
+	for (i = 0; i < refcache_obj_payload_size(obj); i++) {
 		if (obj->payload[i] == refcache_pattern_byte(id, i))
 			continue;
 		refcache_count_add(&obj->rc->pcpu->canary_failures, 1);
@@ -192,12 +193,13 @@ static __always_inline void refcache_check(struct refcache_obj *obj, u32 id,
 		refcache_check_report(obj, id);
 }
 
-static __always_inline struct refcache_obj *refcache_alloc(struct refcache *rc)
+static __always_inline struct refcache_obj *
+refcache_alloc(struct refcache *rc, struct kmem_cache *cache)
 {
 	struct refcache_obj *obj = NULL;
 
 	if (!(rc->ops && rc->ops->fail_alloc && rc->ops->fail_alloc(rc)))
-		obj = kmem_cache_alloc(rc->cache, REFCACHE_GFP);
+		obj = kmem_cache_alloc(cache, REFCACHE_GFP);
 	if (!obj) {
 		refcache_count_add(&rc->pcpu->alloc_failures, 1);
 		return NULL;
@@ -206,12 +208,25 @@ static __always_inline struct refcache_obj *refcache_alloc(struct refcache *rc)
 	return obj;
 }
 
-/* Return an object to the slab: never published, or dead and out of the table. */
-static __always_inline void refcache_free(struct refcache *rc,
+/* Return an object to its slab: never published, or dead and out of the table. */
+static __always_inline void refcache_free(struct kmem_cache *cache,
 					  struct refcache_obj *obj)
 {
 	refcache_slab_add(-1);
-	kmem_cache_free(rc->cache, obj);
+	kmem_cache_free(cache, obj);
+}
+
+/* __refcache_retire() of an object of a class above 0. */
+static noinline void refcache_retire_sized(struct refcache_obj *obj, u32 id)
+{
+	struct refcache *rc = obj->rc;
+	struct refcache_class *cl = &rc->classes[obj->class];
+
+	refcache_check(obj, id, cl->size);
+	atomic_long_dec(&cl->objects);
+	atomic_long_sub(obj->size, &cl->asked);
+	refcache_table_free(rc, id);
+	refcache_free(cl->cache, obj);
 }
 
 /* refcache_retire() of object @id, inline for the final put. */
@@ -220,9 +235,13 @@ static __always_inline void __refcache_retire(struct refcache_obj *obj, u32 id)
 	struct refcache *rc = obj->rc;
 
 	trace_refcache_release(id, 0);
+	if (unlikely(obj->class)) {
+		refcache_retire_sized(obj, id);
+		return;
+	}
 	refcache_check(obj, id, rc->obj_size);
 	refcache_table_free(rc, id);
-	refcache_free(rc, obj);
+	refcache_free(rc->cache, obj);
 }
 
 /**
@@ -404,6 +423,10 @@ static __always_inline int refcache_put_common(struct refcache *rc, u32 id,
  * @rc: the table
  * @params: its cache's name, payload size, limits and hooks
  *
+ * Makes the default class's cache; the caches of the other classes are
+ * made by the creates that first use them (refcache_create_sized()), named
+ * after @params->name with "_<size>" added.
+ *
  * Return: 0; -EINVAL for an @params->obj_size above REFCACHE_OBJ_SIZE_MAX or
  * an @params->max_refs outside 1..REFCACHE_MAX_REFS_LIMIT; -ENOMEM, also
  * when the slab cache cannot be made (its name taken, say).
@@ -416,17 +439,15 @@ int refcache_init(struct refcache *rc, const struct refcache_params *params)
 	    params->obj_size > REFCACHE_OBJ_SIZE_MAX)
 		return -EINVAL;
 	rc->obj_size = params->obj_size;
-	rc->cache = refcache_cache_create(params->name,
-					  sizeof(struct refcache_obj) +
-					  params->obj_size,
-					  offsetof(struct refcache_obj, rc));
-	if (!rc->cache)
-		return -ENOMEM;
+	err = refcache_classes_init(rc, params->name);
+	if (err)
+		return err;
 	err = refcache_table_init(rc);
 	if (err) {
-		kmem_cache_destroy(rc->cache);
+		refcache_classes_destroy(rc);
 		return err;
 	}
+	refcache_map_init(rc);
 	refcache_graph_init(rc);
 	refcache_count_init(rc, params->max_objects);
 	rc->max_refs = params->max_refs;
@@ -485,9 +506,9 @@ unsigned long refcache_destroy(struct refcache *rc)
 	}
 	mutex_destroy(&rc->graph_lock);
 	mutex_destroy(&rc->limit_lock);
+	refcache_map_destroy(rc);
 	/* Waits for the RCU readers a SLAB_TYPESAFE_BY_RCU cache may have. */
-	kmem_cache_destroy(rc->cache);
-	rc->cache = NULL;
+	refcache_classes_destroy(rc);
 	refcache_table_destroy(rc);
 	return n;
 }
@@ -515,18 +536,37 @@ static noinline void refcache_uncharge(struct refcache *rc, unsigned int n)
 		refcache_limit_loosen(rc);
 }
 
+/* The class of object @i of a batch (refcache_create_many()). */
+static __always_inline unsigned int
+refcache_batch_class(const unsigned int *sizes, unsigned int i)
+{
+	return sizes && sizes[i] ? refcache_class_of(sizes[i]) : 0;
+}
+
+static __always_inline struct kmem_cache *
+refcache_batch_cache(struct refcache *rc, const unsigned int *sizes,
+		     unsigned int i)
+{
+	unsigned int class = refcache_batch_class(sizes, i);
+
+	return class ? rc->classes[class].cache : rc->cache;
+}
+
 /*
- * Create @count objects, all or nothing. Ids are reserved and objects
- * allocated first (a reserved slot reads as empty); only when every one of
- * them succeeded are they filled and published, which cannot fail, so
- * nothing is visible before the whole batch is certain.
+ * Create @count objects, all or nothing: of the default class if @sizes is
+ * NULL, else object i of the class @sizes[i] rounds up to (0: the
+ * default), whose cache the caller made sure of. Ids are reserved and
+ * objects allocated first (a reserved slot reads as empty); only when
+ * every one of them succeeded are they filled and published, which cannot
+ * fail, so nothing is visible before the whole batch is certain.
  */
 static __always_inline int refcache_create_many(struct refcache *rc,
 						unsigned int count,
+						const unsigned int *sizes,
 						struct refcache_obj **objs,
 						u32 *ids)
 {
-	unsigned int size = rc->obj_size, n, i;
+	unsigned int n, i;
 	int err;
 
 	/*
@@ -547,29 +587,45 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 		}
 	}
 	for (n = 0; n < count; n++) {
-		objs[n] = refcache_alloc(rc);
+		objs[n] = refcache_alloc(rc, refcache_batch_cache(rc, sizes, n));
 		if (!objs[n])
 			goto undo;
 	}
 
 	for (i = 0; i < count; i++) {
 		struct refcache_obj *obj = objs[i];
+		unsigned int class = refcache_batch_class(sizes, i);
+		unsigned int size = rc->obj_size;
 
 		/* Stale readers may look at links_in and links (see top). */
 		obj->rc = rc;
 		WRITE_ONCE(obj->links_in, 0);
 		RCU_INIT_POINTER(obj->links, NULL);
+		/* A dead object's id, or 0 for fresh memory (class.c). */
+		obj->prev = refcache_state_id(atomic64_read(&obj->state));
+		obj->size = size;
+		obj->class = class;
+		if (class) {
+			struct refcache_class *cl = &rc->classes[class];
+
+			obj->size = sizes[i];
+			size = cl->size;
+			atomic_long_inc(&cl->objects);
+			atomic_long_add(obj->size, &cl->asked);
+		}
 		refcache_fill(obj, ids[i], size);
 		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
 		refcache_table_publish(rc, obj, ids[i]);
 		trace_refcache_create(ids[i], 1);
+		if (trace_refcache_place_enabled())
+			refcache_trace_place(rc, obj);
 	}
 	refcache_account_created(rc, count);
 	return 0;
 
 undo:
 	while (n--)
-		refcache_free(rc, objs[n]);
+		refcache_free(refcache_batch_cache(rc, sizes, n), objs[n]);
 	refcache_table_unreserve(rc, ids, count);
 	refcache_uncharge(rc, count);
 	return -ENOMEM;
@@ -589,35 +645,80 @@ struct refcache_obj *refcache_create(struct refcache *rc)
 	u32 id;
 	int err;
 
-	err = refcache_create_many(rc, 1, &obj, &id);
+	err = refcache_create_many(rc, 1, NULL, &obj, &id);
 	return err ? ERR_PTR(err) : obj;
 }
 EXPORT_SYMBOL_GPL(refcache_create);
 
+/* A batch of refcache_create_sized(), its sizes checked and caches made. */
+static noinline int refcache_create_classes(struct refcache *rc,
+					    unsigned int count,
+					    const unsigned int *sizes,
+					    struct refcache_obj **objs,
+					    u32 *ids)
+{
+	return refcache_create_many(rc, count, sizes, objs, ids);
+}
+
 /**
- * refcache_create_batch() - make @count objects, all or nothing
+ * refcache_create_sized() - make @count objects of the sizes asked, all or nothing
  * @rc: the table
  * @count: 1..REFCACHE_BATCH_MAX
+ * @sizes: NULL for objects of the default class, else @count payload sizes,
+ *	each 1..REFCACHE_OBJ_SIZE_MAX (rounded up to its class,
+ *	refcache_size_class()) or 0 for the default class
  * @ids: receives the @count new ids, each object holding one reference
  *
- * Return: 0; -EINVAL for a bad @count; -ENOMEM or -ENOSPC, in which case no
- * object of the batch exists and @ids is garbage.
+ * May sleep, to make the cache of a class used for the first time; a cache
+ * made stays, even if the batch fails.
+ *
+ * Return: 0; -EINVAL for a bad @count or size; -ENOMEM (also when a
+ * class's cache cannot be made) or -ENOSPC, in which case no object of the
+ * batch exists and @ids is garbage.
  */
-int refcache_create_batch(struct refcache *rc, unsigned int count, u32 *ids)
+int refcache_create_sized(struct refcache *rc, unsigned int count,
+			  const unsigned int *sizes, u32 *ids)
 {
 	struct refcache_obj **objs;
+	unsigned int i;
 	int err;
 
 	if (!count || count > REFCACHE_BATCH_MAX)
 		return -EINVAL;
+	for (i = 0; sizes && i < count; i++)
+		if (sizes[i] > REFCACHE_OBJ_SIZE_MAX)
+			return -EINVAL;
+	for (i = 0; sizes && i < count; i++) {
+		if (sizes[i] && !refcache_class_get(rc, sizes[i])) {
+			refcache_count_add(&rc->pcpu->alloc_failures, 1);
+			return -ENOMEM;
+		}
+	}
 	objs = kvmalloc_array(count, sizeof(*objs), REFCACHE_GFP);
 	if (!objs) {
 		refcache_count_add(&rc->pcpu->alloc_failures, 1);
 		return -ENOMEM;
 	}
-	err = refcache_create_many(rc, count, objs, ids);
+	if (sizes)
+		err = refcache_create_classes(rc, count, sizes, objs, ids);
+	else
+		err = refcache_create_many(rc, count, NULL, objs, ids);
 	kvfree(objs);
 	return err;
+}
+EXPORT_SYMBOL_GPL(refcache_create_sized);
+
+/**
+ * refcache_create_batch() - make @count objects of the default class, all or nothing
+ * @rc: the table
+ * @count: 1..REFCACHE_BATCH_MAX
+ * @ids: receives the @count new ids, each object holding one reference
+ *
+ * Return: as refcache_create_sized().
+ */
+int refcache_create_batch(struct refcache *rc, unsigned int count, u32 *ids)
+{
+	return refcache_create_sized(rc, count, NULL, ids);
 }
 EXPORT_SYMBOL_GPL(refcache_create_batch);
 

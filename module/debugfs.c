@@ -8,7 +8,10 @@
  *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object, in
  *                  table order (ascending slot: the low 24 bits of the
  *                  id); targets newest link first
- *   stats    0400  "name value" per counter
+ *   stats    0400  "name value" per counter, then a "class" line per
+ *                  size class (debugfs_slabs.c)
+ *   where    0400  where each live object lives (debugfs_slabs.c)
+ *   slabs    0400  the slab map (debugfs_slabs.c)
  *
  * Each open ctl file keeps the result of its own last successful command, so
  * concurrent users never see each other's answers. The command is parsed and
@@ -79,6 +82,7 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 				const struct refcache_cmd *cmd, char **out)
 {
 	size_t size = REFCACHE_U32_LINE + 1, len = 0;
+	unsigned int *sizes = NULL;
 	u32 *ids = NULL;
 	char *buf;
 	long n;
@@ -91,15 +95,25 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 		if (!ids)
 			return -ENOMEM;
 	}
+	if (cmd->op == REFCACHE_OP_CREATE && cmd->size) {
+		sizes = kvmalloc_array(cmd->count, sizeof(*sizes), GFP_KERNEL);
+		if (!sizes) {
+			kvfree(ids);
+			return -ENOMEM;
+		}
+		for (i = 0; i < cmd->count; i++)
+			sizes[i] = cmd->size;
+	}
 	buf = kvmalloc(size, GFP_KERNEL);
 	if (!buf) {
+		kvfree(sizes);
 		kvfree(ids);
 		return -ENOMEM;
 	}
 
 	switch (cmd->op) {
 	case REFCACHE_OP_CREATE:
-		ret = refcache_create_batch(rc, cmd->count, ids);
+		ret = refcache_create_sized(rc, cmd->count, sizes, ids);
 		for (i = 0; !ret && i < cmd->count; i++)
 			len += scnprintf(buf + len, size - len, "%u\n", ids[i]);
 		break;
@@ -132,6 +146,7 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 	default:
 		ret = -EINVAL;
 	}
+	kvfree(sizes);
 	kvfree(ids);
 	if (ret < 0) {
 		kvfree(buf);
@@ -340,6 +355,7 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "slab_object_size %u\n", st.slab_object_size);
 	seq_printf(m, "slab_objects %ld\n", refcache_slab_objects());
 	seq_printf(m, "id_table_bytes %lu\n", st.id_table_bytes);
+	refcache_debugfs_classes(m, m->private);
 	return 0;
 }
 
@@ -355,6 +371,7 @@ int refcache_debugfs_init(struct refcache *rc)
 			    &refcache_objects_fops);
 	debugfs_create_file("stats", 0400, refcache_dir, rc,
 			    &refcache_stats_fops);
+	refcache_debugfs_slabs_init(refcache_dir, rc);
 	return 0;
 }
 

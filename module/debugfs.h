@@ -6,9 +6,15 @@
 #ifndef _REFCACHE_DEBUGFS_H
 #define _REFCACHE_DEBUGFS_H
 
+struct dentry;
 struct refcache;
+struct seq_file;
 
 int refcache_debugfs_init(struct refcache *rc);
 void refcache_debugfs_exit(void);
+
+/* debugfs_slabs.c: the where and slabs views, and stats' class lines */
+void refcache_debugfs_slabs_init(struct dentry *dir, struct refcache *rc);
+void refcache_debugfs_classes(struct seq_file *m, struct refcache *rc);
 
 #endif /* _REFCACHE_DEBUGFS_H */

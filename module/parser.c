@@ -110,11 +110,15 @@ int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 	if (refcache_token_is(&tok[0], "create")) {
 		c.op = REFCACHE_OP_CREATE;
 		c.count = 1;
-		if (n > 2)
-			return -EINVAL;
-		if (n == 2) {
+		if (n >= 2) {
 			err = refcache_parse_u32(&tok[1], 1, REFCACHE_BATCH_MAX,
 						 &c.count);
+			if (err)
+				return err;
+		}
+		if (n == 3) {
+			err = refcache_parse_u32(&tok[2], 1,
+						 REFCACHE_OBJ_SIZE_MAX, &c.size);
 			if (err)
 				return err;
 		}
