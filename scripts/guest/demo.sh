@@ -128,7 +128,7 @@ expect "links after gc" "$(stat links)" 0
 # Part three: size classes, the slab map, and a freed slot used again.
 CLASS=refcache_obj_112
 CSLAB=/sys/kernel/slab/$CLASS
-indent() { sed 's/^/    /'; }
+indent() { sed 's/^./    &/'; }
 # where_of ID: "SLAB SLOT PREV" of a live object, from where.
 where_of() { awk -v id="$1" '$1 == id { print $4, $5, $6 }' "$D/where"; }
 # entry SLAB SLOT: what the slabs file says of that slot of a $CLASS slab
@@ -147,9 +147,22 @@ cell() {
 		{ on = 0 }
 		END { print substr(row, k + 1, 1) }'
 }
-# class_part: refcachectl slabs, $CLASS's lines and the legend.
-class_part() { $C slabs | sed -n -e "/^$CLASS:/,/^\$/p" -e '/^cells:/p' | indent; }
+# class_part: refcachectl slabs, $CLASS's lines, the legend and any note.
+class_part() { $C slabs | sed -n -e "/^$CLASS:/,/^\$/p" -e '/^cells:/,$p' | indent; }
 slub_objects() { cut -d' ' -f1 "$CSLAB/objects"; }
+# settle N: shrink $CLASS until SLUB counts N of its objects in use (10 s at
+# most), and say how long that took.
+settle() {
+	local t0=${EPOCHREALTIME//[!0-9]/} polls=0
+	while :; do
+		echo 1 >"$CSLAB/shrink"
+		polls=$((polls + 1))
+		if [ "$(slub_objects)" = "$1" ] || [ "$polls" = 100 ]; then break; fi
+		sleep 0.1
+	done
+	echo "    $(slub_objects) in use after $polls shrink(s), $(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000)) ms"
+	expect "SLUB's count of $CLASS within 10 s of shrinks" "$(slub_objects)" "$1"
+}
 
 say "refcachectl create 5 100   # 100 bytes: class 112, a slab cache of its own"
 out=$($C create 5 100)
@@ -161,12 +174,16 @@ say "refcachectl where"
 $C where | indent
 expect "the five in one slab of $CLASS" "$(awk '{ print $2, $4 }' "$D/where" | sort -u | wc -l) $(awk '{ print $2 }' "$D/where" | sort -u)" "1 $CLASS"
 read -r hslab hslot _ <<<"$(where_of "$mid")"
-# SLUB counts every slot of the slab a CPU allocates from as in use; a shrink
-# puts that slab back on SLUB's lists, where it counts them one by one.
-say "echo 1 >$CSLAB/shrink; refcachectl slabs"
-echo 1 >"$CSLAB/shrink"
+say "echo 1 >shrink; cat objects   # in $CSLAB, until 5"
+settle 5
+cat <<'EOF' | indent
+(SLUB counts a slab a CPU allocates from as full, and to learn the new
+cache's layout refcache made and freed a slab's worth of objects: a
+shrink flushes the one, and frees the other's slab once SLUB has those
+objects back, which can take a moment: see below.)
+EOF
+say "refcachectl slabs"
 $C slabs | indent
-expect "SLUB's count of the five" "$(slub_objects)" 5
 
 say "refcachectl put $mid   # the middle one"
 n=$($C put "$mid")
@@ -203,17 +220,7 @@ EOF
 fi
 case $held in 4 | 5) ;; *) expect "SLUB's count after the put" "$held" "4 or 5" ;; esac
 say "echo 1 >shrink; cat objects   # in $CSLAB, until 4"
-t0=${EPOCHREALTIME//[!0-9]/}
-polls=0
-while :; do
-	echo 1 >"$CSLAB/shrink"
-	polls=$((polls + 1))
-	if [ "$(slub_objects)" = 4 ] || [ "$polls" = 100 ]; then break; fi
-	sleep 0.1
-done
-ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-echo "    $(slub_objects) in use after $polls shrink(s), $ms ms"
-expect "SLUB's count within 10 s of shrinks" "$(slub_objects)" 4
+settle 4
 
 say "refcachectl create 1 100"
 new=$($C create 1 100)
