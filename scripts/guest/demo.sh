@@ -200,6 +200,7 @@ expect "its slot in the map" "$(cell "$hslab" "$hslot")" .
 # count says directly. Without KASAN it does at once (and the poll below
 # ends at its first look).
 held=$(slub_objects)
+echo
 if [ "$held" = 5 ]; then
 	cat <<'EOF' | indent
 refcache's map has the hole, but SLUB still counts 5 in use. This kernel
