@@ -310,7 +310,7 @@ expect "slabs: rows of 64 cells, @ for reused memory, KFENCE" 0 \
 $cells" env REFCACHE_DIR="$fake" REFCACHE_SLAB_DIR="$fake" $C slabs
 expect "where: reused memory and KFENCE in words" 0 \
 	"object 7: slab 9 slot 1 of refcache_obj_16, 10 bytes (fresh memory)
-object 8: slab 9 slot 2 of refcache_obj_16, 16 bytes (reuses the memory of 5)
+object 8: slab 9 slot 2 of refcache_obj_16, 16 bytes (reuses 5's memory)
 object 12: slab 9 slot 69 of refcache_obj_16, 10 bytes (fresh memory)
 object 13: KFENCE memory of refcache_obj_16, 1 byte (fresh memory)" \
 	env REFCACHE_DIR="$fake" $C where

@@ -174,7 +174,7 @@ say "refcachectl where"
 $C where | indent
 expect "the five in one slab of $CLASS" "$(awk '{ print $2, $4 }' "$D/where" | sort -u | wc -l) $(awk '{ print $2 }' "$D/where" | sort -u)" "1 $CLASS"
 read -r hslab hslot _ <<<"$(where_of "$mid")"
-say "echo 1 >shrink; cat objects   # in $CSLAB, until 5"
+say "echo 1 >$CSLAB/shrink   # until SLUB counts 5"
 settle 5
 cat <<'EOF' | indent
 (SLUB counts a slab a CPU allocates from as full, and to learn the new
@@ -220,7 +220,7 @@ first out), so the next create of this size lands in the hole.
 EOF
 fi
 case $held in 4 | 5) ;; *) expect "SLUB's count after the put" "$held" "4 or 5" ;; esac
-say "echo 1 >shrink; cat objects   # in $CSLAB, until 4"
+say "echo 1 >$CSLAB/shrink   # until SLUB counts 4"
 settle 4
 
 say "refcachectl create 1 100"
