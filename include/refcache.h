@@ -145,7 +145,10 @@ struct refcache_info {
  * struct refcache_where - where an object lives, as a listing sees it
  * @id: its id
  * @prev: the id of the dead object whose memory it reuses, 0 if no object
- *	had that memory before
+ *	had that memory before; 0 also where @reuse_known is false
+ * @reuse_known: whether @prev is recorded: for objects of the size classes
+ *	above 0 (struct refcache_obj_tail), not for the default class, whose
+ *	objects carry nothing but their header and payload
  * @size: the payload bytes its create asked for
  * @class: its size class (struct refcache.classes)
  * @slab: the number refcache gave its slab (small, from 1; the same while
@@ -156,6 +159,7 @@ struct refcache_info {
 struct refcache_where {
 	u32 id;
 	u32 prev;
+	bool reuse_known;
 	unsigned int size;
 	unsigned int class;
 	unsigned int slab;
@@ -240,6 +244,8 @@ struct kmem_cache;
 
 /**
  * struct refcache_class - one size class of a table: its slab cache
+ * @rc: the table. Constant.
+ * @index: the class's index in refcache.classes (0: the default). Constant.
  * @cache: NULL until the first create of the class makes it (class 0's is
  *	made by refcache_init()); then set once, with release, under
  *	refcache.class_lock, and read with acquire (or under the lock). It
@@ -258,6 +264,8 @@ struct kmem_cache;
  * @asked: the payload bytes their creates asked for; atomic
  */
 struct refcache_class {
+	struct refcache *rc;
+	unsigned int index;
 	struct kmem_cache *cache;
 	const char *name;
 	unsigned int size;
@@ -289,38 +297,51 @@ struct refcache_class {
  *	lock looks at.
  * @gc_next: the slot of the next object on a work list of the collector or
  *	of a cascading release (0 ends it); under rc->graph_lock.
- * @rc: the table it lives in, set by the creator.
+ * @cls: its size class (struct refcache.classes), and through it the table
+ *	it lives in; set by the creator. While the object is free, SLUB may
+ *	keep its free pointer here (6.12 does for the default class, as
+ *	refcache_cache_create() asks; 6.1 keeps it after the object, as both
+ *	do for the other classes, whose caches have a constructor), so only
+ *	the creator, holders of a reference and the owner of the release read
+ *	it, never a reader that found the object under RCU alone.
  * @links: outgoing links, newest first (struct refcache_link.next). An RCU
  *	list: writers hold rc->graph_lock, readers rcu_read_lock(). A new
  *	object starts with none; once the count is 0 it is only taken apart.
- * @prev: the id of the object that had this memory before, 0 if none had:
- *	the creator reads it from the state word it is about to overwrite
- *	(a dead object's id stays there, and the caches' constructor zeroes
- *	the state of memory fresh from the page allocator). Set by the
- *	creator, then constant.
- * @size: the payload bytes the create asked for. Set by the creator, then
- *	constant, as is
- * @class: the object's size class (struct refcache.classes).
  * @payload: its class's bytes (struct refcache_class.size), a pattern
- *	derived from the id.
+ *	derived from the id; in the classes above 0 a struct
+ *	refcache_obj_tail follows.
  *
- * 40 bytes in front of the payload. SLUB keeps its free pointer after the
- * object: a cache with a constructor must, and so a stale reader may read
- * any field of a freed object.
+ * 32 bytes in front of the payload: an object of the default class is
+ * nothing else.
  */
 struct refcache_obj {
 	atomic64_t state;
 	unsigned int links_in;
 	u32 gc_next;
-	struct refcache *rc;
+	struct refcache_class *cls;
 	struct refcache_link __rcu *links;
-	u32 prev;
-	u16 size;
-	u8 class;
-	u8 payload[] __aligned(8);
+	u8 payload[];
 };
 /* The header the README's memory figures count on. */
-static_assert(sizeof(struct refcache_obj) == 40);
+static_assert(sizeof(struct refcache_obj) == 32);
+
+/**
+ * struct refcache_obj_tail - what an object of a size class above 0 adds
+ *	after its payload
+ * @prev: the id of the object that had this memory before, 0 if none had:
+ *	the creator reads it from the state word it is about to overwrite (a
+ *	dead object's id stays there, and these caches' constructor zeroes
+ *	the state of memory fresh from the page allocator, class.c)
+ * @size: the payload bytes the create asked for
+ *
+ * Set by the creator before the object is published, then constant; read
+ * under RCU alone by slabmap.c (marked accesses). 8 bytes, which only
+ * objects created with a size pay.
+ */
+struct refcache_obj_tail {
+	u32 prev;
+	u32 size;
+};
 
 /**
  * struct refcache_counts - a table's counts of outside gets and puts, per CPU

@@ -365,6 +365,19 @@ static __always_inline void refcache_table_free(struct refcache *rc, u32 id)
 		refcache_limit_loosen(rc);
 }
 
+/* The table an object lives in. */
+static inline struct refcache *refcache_obj_table(const struct refcache_obj *obj)
+{
+	return obj->cls->rc;
+}
+
+/* The tail of an object of a size class above 0 (struct refcache_obj_tail). */
+static inline struct refcache_obj_tail *
+refcache_obj_tail(struct refcache_obj *obj)
+{
+	return (struct refcache_obj_tail *)(obj->payload + obj->cls->size);
+}
+
 /* class.c: size classes and their caches */
 unsigned int refcache_class_of(unsigned int size);
 int refcache_classes_init(struct refcache *rc, const char *name);

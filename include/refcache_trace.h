@@ -83,27 +83,27 @@ DEFINE_EVENT(refcache_edge, refcache_unlink,
  * Where a new object landed (refcache_create fired just before): the slab
  * (refcache's number for it, 0 for KFENCE's memory) and the slot in it, and
  * prev, the id of the dead object whose memory it reuses (0: fresh
- * memory). size is what the create asked for, class_size its class's
+ * memory; -1 for the default class, which does not record it). size is what the create asked for, class_size its class's
  * payload. Fired only while enabled, with what it costs then (the slab's
  * number is looked up, or given, under a mutex).
  */
 TRACE_EVENT(refcache_place,
 	    TP_PROTO(u32 id, unsigned int size, unsigned int class_size,
-		     unsigned int slab, unsigned int slot, u32 prev),
+		     unsigned int slab, unsigned int slot, s64 prev),
 	    TP_ARGS(id, size, class_size, slab, slot, prev),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(unsigned int, size)
 			     __field(unsigned int, class_size)
 			     __field(unsigned int, slab)
 			     __field(unsigned int, slot)
-			     __field(u32, prev)),
+			     __field(s64, prev)),
 	    TP_fast_assign(__entry->id = id;
 			   __entry->size = size;
 			   __entry->class_size = class_size;
 			   __entry->slab = slab;
 			   __entry->slot = slot;
 			   __entry->prev = prev;),
-	    TP_printk("id=%u size=%u class_size=%u slab=%u slot=%u prev=%u",
+	    TP_printk("id=%u size=%u class_size=%u slab=%u slot=%u prev=%lld",
 		      __entry->id, __entry->size, __entry->class_size,
 		      __entry->slab, __entry->slot, __entry->prev)
 );

@@ -8,13 +8,19 @@
  * (refcache.h says which), whose cache is made here on first use and lives
  * until the table is destroyed, as pymalloc keeps a pool per class.
  *
- * Every cache is SLAB_TYPESAFE_BY_RCU, with a constructor that zeroes the
- * state word of memory fresh from the page allocator: SLUB runs it once per
- * object when it makes a slab, never at an allocation, and the state of a
- * freed object stays as its death left it (the id, count 0). So a creator
- * reads in the state word it is about to overwrite which object had the
- * memory before, if any (struct refcache_obj.prev): that is how a reused
- * hole is told from fresh memory, at the cost of nothing but that load.
+ * Every cache is SLAB_TYPESAFE_BY_RCU. Those of the classes above 0 have a
+ * constructor that zeroes the state word of memory fresh from the page
+ * allocator: SLUB runs it once per object when it makes a slab, never at
+ * an allocation, and the state of a freed object stays as its death left
+ * it (the id, count 0). So a creator reads in the state word it is about to
+ * overwrite which object had the memory before, if any, and keeps it in
+ * the object's tail (struct refcache_obj_tail, with the size asked for):
+ * that is how a reused hole is told from fresh memory. A cache with a
+ * constructor keeps SLUB's free pointer after the object, so with the tail
+ * these objects take 16 bytes more than the default class's, which has
+ * neither: its objects stay a 32-byte header and the payload, SLUB's free
+ * pointer inside the header (refcache_cache_create()), and it records no
+ * reuse.
  *
  * Where objects sit in a slab (struct refcache_class.stride, .offset and
  * .per_slab) no public interface says, and it depends on the kernel's
@@ -145,7 +151,8 @@ static int refcache_class_probe(struct refcache_class *cl,
 	cl->offset = lo;
 	/* One object per slab: it is all the slab holds. */
 	cl->stride = g ?: folio_size(first);
-	cl->per_slab = max((folio_size(first) - lo) / cl->stride, 1UL);
+	/* SLUB's own count: object i is at i * stride + offset, offset < stride. */
+	cl->per_slab = max(folio_size(first) / cl->stride, 1UL);
 	if (cl->per_slab != in_first)
 		pr_notice("refcache: %s: a slab held %u objects, %u fit\n",
 			  cl->name, in_first, cl->per_slab);
@@ -164,9 +171,18 @@ static int refcache_class_make(struct refcache *rc, unsigned int class,
 			   kstrdup(table, GFP_KERNEL);
 	if (!cl->name)
 		return -ENOMEM;
-	cache = kmem_cache_create(cl->name,
-				  sizeof(struct refcache_obj) + cl->size,
-				  0, SLAB_TYPESAFE_BY_RCU, refcache_obj_ctor);
+	if (class)
+		cache = kmem_cache_create(cl->name,
+					  sizeof(struct refcache_obj) + cl->size +
+					  sizeof(struct refcache_obj_tail),
+					  0, SLAB_TYPESAFE_BY_RCU,
+					  refcache_obj_ctor);
+	else
+		cache = refcache_cache_create(cl->name,
+					      sizeof(struct refcache_obj) +
+					      cl->size,
+					      offsetof(struct refcache_obj,
+						       cls));
 	err = cache ? refcache_class_probe(cl, cache) : -ENOMEM;
 	if (err) {
 		kmem_cache_destroy(cache);
@@ -192,9 +208,12 @@ int refcache_classes_init(struct refcache *rc, const char *name)
 	int err;
 
 	mutex_init(&rc->class_lock);
-	rc->classes[0].size = rc->obj_size;
-	for (class = 1; class < REFCACHE_NR_CLASSES; class++)
-		rc->classes[class].size = refcache_class_bytes(class);
+	for (class = 0; class < REFCACHE_NR_CLASSES; class++) {
+		rc->classes[class].rc = rc;
+		rc->classes[class].index = class;
+		rc->classes[class].size = class ? refcache_class_bytes(class) :
+						  rc->obj_size;
+	}
 	err = refcache_class_make(rc, REFCACHE_CLASS_DEFAULT, name);
 	if (err) {
 		mutex_destroy(&rc->class_lock);
@@ -285,7 +304,7 @@ EXPORT_SYMBOL_GPL(refcache_shrink);
  */
 unsigned int refcache_obj_payload_size(const struct refcache_obj *obj)
 {
-	return obj->rc->classes[obj->class].size;
+	return obj->cls->size;
 }
 EXPORT_SYMBOL_GPL(refcache_obj_payload_size);
 

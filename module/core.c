@@ -25,9 +25,9 @@
  * - No helper ever moves a count away from 0: a dead object stays dead.
  * - What a stale reader may look at in a freed object stays as it was at
  *   its death: the state word (count 0), links_in (0) and links (none: the
- *   owner of a release takes them apart first, graph.c); SLUB keeps its
- *   free pointer after the object (class.c). Nobody writes to an object
- *   before it knows it is the one it
+ *   owner of a release takes them apart first, graph.c); SLUB may keep its
+ *   free pointer in @cls (struct refcache_obj), which no stale reader
+ *   reads. Nobody writes to an object before it knows it is the one it
  *   wants: gets, puts and graph.c's pins change the state word only by a
  *   compare-and-exchange that checks the id. So the creator of a new
  *   object in reused memory may initialise every field; it writes the
@@ -155,7 +155,7 @@ static noinline void refcache_check_report(struct refcache_obj *obj, u32 id)
 	for (i = 0; i < refcache_obj_payload_size(obj); i++) {
 		if (obj->payload[i] == refcache_pattern_byte(id, i))
 			continue;
-		refcache_count_add(&obj->rc->pcpu->canary_failures, 1);
+		refcache_count_add(&refcache_obj_table(obj)->pcpu->canary_failures, 1);
 		pr_err_ratelimited("refcache: object %u: payload overwritten at offset %zu (%#04x, expected %#04x)\n",
 				   id, i, obj->payload[i],
 				   refcache_pattern_byte(id, i));
@@ -219,29 +219,28 @@ static __always_inline void refcache_free(struct kmem_cache *cache,
 /* __refcache_retire() of an object of a class above 0. */
 static noinline void refcache_retire_sized(struct refcache_obj *obj, u32 id)
 {
-	struct refcache *rc = obj->rc;
-	struct refcache_class *cl = &rc->classes[obj->class];
+	struct refcache_class *cl = obj->cls;
 
 	refcache_check(obj, id, cl->size);
 	atomic_long_dec(&cl->objects);
-	atomic_long_sub(obj->size, &cl->asked);
-	refcache_table_free(rc, id);
+	atomic_long_sub(refcache_obj_tail(obj)->size, &cl->asked);
+	refcache_table_free(cl->rc, id);
 	refcache_free(cl->cache, obj);
 }
 
 /* refcache_retire() of object @id, inline for the final put. */
 static __always_inline void __refcache_retire(struct refcache_obj *obj, u32 id)
 {
-	struct refcache *rc = obj->rc;
+	struct refcache_class *cl = obj->cls;
 
 	trace_refcache_release(id, 0);
-	if (unlikely(obj->class)) {
+	if (unlikely(cl->index)) {
 		refcache_retire_sized(obj, id);
 		return;
 	}
-	refcache_check(obj, id, rc->obj_size);
-	refcache_table_free(rc, id);
-	refcache_free(rc->cache, obj);
+	refcache_check(obj, id, cl->size);
+	refcache_table_free(cl->rc, id);
+	refcache_free(cl->cache, obj);
 }
 
 /**
@@ -305,7 +304,7 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
 static __always_inline void __refcache_release(struct refcache_obj *obj,
 					       u32 id)
 {
-	struct refcache *rc = obj->rc;
+	struct refcache *rc = refcache_obj_table(obj);
 
 	if (unlikely(rc->ops && rc->ops->released))
 		rc->ops->released(rc, id);
@@ -598,24 +597,24 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 		unsigned int size = rc->obj_size;
 
 		/* Stale readers may look at links_in and links (see top). */
-		obj->rc = rc;
+		obj->cls = &rc->classes[class];
 		WRITE_ONCE(obj->links_in, 0);
 		RCU_INIT_POINTER(obj->links, NULL);
-		/*
-		 * A dead object's id, or 0 for fresh memory (class.c). Marked:
-		 * slabmap.c reads them under RCU alone.
-		 */
-		WRITE_ONCE(obj->prev,
-			   refcache_state_id(atomic64_read(&obj->state)));
-		WRITE_ONCE(obj->class, class);
 		if (class) {
-			struct refcache_class *cl = &rc->classes[class];
+			struct refcache_obj_tail *tail = refcache_obj_tail(obj);
 
-			size = cl->size;
-			atomic_long_inc(&cl->objects);
-			atomic_long_add(sizes[i], &cl->asked);
+			/*
+			 * A dead object's id, or 0 for fresh memory
+			 * (class.c). Marked: slabmap.c reads them under RCU
+			 * alone.
+			 */
+			WRITE_ONCE(tail->prev,
+				   refcache_state_id(atomic64_read(&obj->state)));
+			WRITE_ONCE(tail->size, sizes[i]);
+			size = obj->cls->size;
+			atomic_long_inc(&obj->cls->objects);
+			atomic_long_add(sizes[i], &obj->cls->asked);
 		}
-		WRITE_ONCE(obj->size, class ? sizes[i] : size);
 		refcache_fill(obj, ids[i], size);
 		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
 		refcache_table_publish(rc, obj, ids[i]);
@@ -754,7 +753,7 @@ EXPORT_SYMBOL_GPL(refcache_lookup);
  */
 int refcache_get(struct refcache_obj *obj)
 {
-	struct refcache *rc = obj->rc;
+	struct refcache *rc = refcache_obj_table(obj);
 	u32 id = refcache_obj_id(obj);
 	int ret = refcache_ref_get(obj, id, READ_ONCE(rc->max_refs));
 
@@ -776,7 +775,7 @@ EXPORT_SYMBOL_GPL(refcache_get);
 int refcache_put(struct refcache_obj *obj)
 {
 	u32 id = refcache_state_id(atomic64_read(&obj->state));
-	int ret = refcache_put_common(obj->rc, id, obj);
+	int ret = refcache_put_common(refcache_obj_table(obj), id, obj);
 
 	/* The caller held a reference, so the count was not 0. */
 	WARN_ON_ONCE(ret == -ENOENT);

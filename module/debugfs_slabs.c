@@ -6,7 +6,8 @@
  *          the cache of its size class, the payload bytes its create asked
  *          for, refcache's number for its slab and its slot there (both "-"
  *          for an object in KFENCE's memory, which is in no slab), and the
- *          id of the dead object whose memory it reuses (0: fresh memory)
+ *          id of the dead object whose memory it reuses (0: fresh memory;
+ *          "-" for the default class, which does not record it)
  *   slabs  the slab map: first a line per size class whose cache exists,
  *            "cache NAME payload P slot_bytes S slots_per_slab N
  *             objects O slabs L asked A used U"
@@ -14,8 +15,8 @@
  *          A bytes their creates asked for), then a line per slab holding
  *          live objects, by class and number,
  *            "slab NUM NAME N USED E0 ... E(N-1)"
- *          where slot i holds "-" (free), "ID" (a live object in fresh
- *          memory) or "ID*" (one that reuses a dead object's memory), and a
+ *          where slot i holds "-" (free), "ID" (a live object) or "ID*" (one
+ *          that reuses a dead object's memory: size classes above 0), and a
  *          line "kfence NAME COUNT" for a class with objects in KFENCE's
  *          memory
  *
@@ -83,7 +84,10 @@ static int refcache_where_show(struct seq_file *m, void *v)
 		seq_printf(m, "%u %u", w->slab, w->slot);
 	else
 		seq_puts(m, "- -");
-	seq_printf(m, " %u\n", w->prev);
+	if (w->reuse_known)
+		seq_printf(m, " %u\n", w->prev);
+	else
+		seq_puts(m, " -\n");
 	return 0;
 }
 

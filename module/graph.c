@@ -229,7 +229,7 @@ static void refcache_graph_release(struct refcache *rc, struct refcache_obj *obj
 /* The final put of @obj, which has links, happened; no lock is held. */
 void refcache_release_links(struct refcache_obj *obj)
 {
-	struct refcache *rc = obj->rc;
+	struct refcache *rc = refcache_obj_table(obj);
 
 	mutex_lock(&rc->graph_lock);
 	refcache_graph_release(rc, obj);
@@ -239,7 +239,7 @@ void refcache_release_links(struct refcache_obj *obj)
 /* At the table's end: free the links of @obj without touching their targets. */
 void refcache_free_links(struct refcache_obj *obj)
 {
-	struct refcache *rc = obj->rc;
+	struct refcache *rc = refcache_obj_table(obj);
 
 	mutex_lock(&rc->graph_lock);
 	refcache_unlink_all(rc, obj, false, NULL);

@@ -46,6 +46,7 @@ struct refcache_seen {
 	u16 size;
 	u8 class;
 	u8 kfence;
+	u8 reuse_known;
 	unsigned int number;
 };
 
@@ -74,17 +75,37 @@ static bool refcache_obj_seen(struct refcache *rc, struct refcache_obj *obj,
 	s64 state = atomic64_read_acquire(&obj->state);
 	const struct refcache_class *cl;
 	struct folio *folio;
-	unsigned long off;
+	unsigned long off, class;
 
 	if (!refcache_state_count(state))
 		return false;
-	seen->prev = READ_ONCE(obj->prev);
-	seen->size = READ_ONCE(obj->size);
-	seen->class = READ_ONCE(obj->class);
+	/*
+	 * The class from the value of @cls alone: in an object that died
+	 * meanwhile, SLUB may have put its free pointer there (struct
+	 * refcache_obj), so it is never followed before it is known to be one
+	 * of the table's classes.
+	 */
+	class = (unsigned long)READ_ONCE(obj->cls) - (unsigned long)rc->classes;
+	if (class % sizeof(*cl) ||
+	    class / sizeof(*cl) >= REFCACHE_NR_CLASSES)
+		return false;
+	class /= sizeof(*cl);
+	cl = &rc->classes[class];
+	seen->class = class;
+	seen->prev = 0;
+	seen->size = cl->size;
+	seen->reuse_known = class;
+	if (class) {
+		const struct refcache_obj_tail *tail =
+			(const void *)(obj->payload + cl->size);
+
+		seen->prev = READ_ONCE(tail->prev);
+		seen->size = READ_ONCE(tail->size);
+	}
 	/* The fields before the second load: a creator writes them first. */
 	smp_rmb();
 	if (refcache_state_id(atomic64_read(&obj->state)) !=
-	    refcache_state_id(state) || seen->class >= REFCACHE_NR_CLASSES)
+	    refcache_state_id(state))
 		return false;
 	seen->id = refcache_state_id(state);
 	seen->kfence = is_kfence_address(obj);
@@ -93,7 +114,6 @@ static bool refcache_obj_seen(struct refcache *rc, struct refcache_obj *obj,
 	seen->number = 0;
 	if (seen->kfence)
 		return true;
-	cl = &rc->classes[seen->class];
 	folio = virt_to_folio(obj);
 	off = (unsigned long)obj - (unsigned long)folio_address(folio);
 	seen->pfn = folio_pfn(folio);
@@ -113,14 +133,12 @@ static unsigned int refcache_slab_number(struct refcache *rc, unsigned long pfn,
 	int number;
 
 	lockdep_assert_held(&rc->map_lock);
-	if (entry) {
-		v = xa_to_value(entry);
-		if (v % REFCACHE_NR_CLASSES == class)
-			return v / REFCACHE_NR_CLASSES;
-		/* The frame holds a slab of another class now. */
-		ida_free(&rc->slab_numbers, v / REFCACHE_NR_CLASSES);
-		xa_erase(&rc->slab_ids, pfn);
-	}
+	if (entry && xa_to_value(entry) % REFCACHE_NR_CLASSES == class)
+		return xa_to_value(entry) / REFCACHE_NR_CLASSES;
+	/*
+	 * New, or the frame holds a slab of another class now: a new number,
+	 * taken before the old one is given back, so the two differ.
+	 */
 	number = ida_alloc_min(&rc->slab_numbers, 1, GFP_KERNEL);
 	if (number < 0)
 		return 0;
@@ -129,6 +147,9 @@ static unsigned int refcache_slab_number(struct refcache *rc, unsigned long pfn,
 		ida_free(&rc->slab_numbers, number);
 		return 0;
 	}
+	if (entry)
+		ida_free(&rc->slab_numbers,
+			 xa_to_value(entry) / REFCACHE_NR_CLASSES);
 	return number;
 }
 
@@ -148,6 +169,7 @@ static int refcache_where_fill(struct refcache *rc,
 	}
 	where->id = seen->id;
 	where->prev = seen->prev;
+	where->reuse_known = seen->reuse_known;
 	where->size = seen->size;
 	where->class = seen->class;
 	where->slab = number;
@@ -227,7 +249,7 @@ void refcache_trace_place(struct refcache *rc, struct refcache_obj *obj)
 	if (!refcache_obj_where(rc, obj, &w))
 		trace_refcache_place(w.id, w.size,
 				     refcache_obj_payload_size(obj), w.slab,
-				     w.slot, w.prev);
+				     w.slot, w.reuse_known ? w.prev : -1LL);
 }
 
 static int refcache_seen_by_frame(const void *a, const void *b)
@@ -363,7 +385,9 @@ static int refcache_map_fill(struct refcache_map *map,
 			map->kfence[o->class]++;
 			continue;
 		}
-		if (!map->nr_slabs || map->slabs[map->nr_slabs - 1].number != o->number) {
+		if (!map->nr_slabs ||
+		    map->slabs[map->nr_slabs - 1].number != o->number ||
+		    map->slabs[map->nr_slabs - 1].class != o->class) {
 			map->slabs[map->nr_slabs++] = (struct refcache_map_slab){
 				.number = o->number,
 				.class = o->class,
