@@ -41,6 +41,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/idr.h>
 #include <linux/mutex.h>
@@ -318,6 +319,8 @@ struct refcache_obj {
 	u8 class;
 	u8 payload[] __aligned(8);
 };
+/* The header the README's memory figures count on. */
+static_assert(sizeof(struct refcache_obj) == 40);
 
 /**
  * struct refcache_counts - a table's counts of outside gets and puts, per CPU

@@ -601,18 +601,21 @@ static __always_inline int refcache_create_many(struct refcache *rc,
 		obj->rc = rc;
 		WRITE_ONCE(obj->links_in, 0);
 		RCU_INIT_POINTER(obj->links, NULL);
-		/* A dead object's id, or 0 for fresh memory (class.c). */
-		obj->prev = refcache_state_id(atomic64_read(&obj->state));
-		obj->size = size;
-		obj->class = class;
+		/*
+		 * A dead object's id, or 0 for fresh memory (class.c). Marked:
+		 * slabmap.c reads them under RCU alone.
+		 */
+		WRITE_ONCE(obj->prev,
+			   refcache_state_id(atomic64_read(&obj->state)));
+		WRITE_ONCE(obj->class, class);
 		if (class) {
 			struct refcache_class *cl = &rc->classes[class];
 
-			obj->size = sizes[i];
 			size = cl->size;
 			atomic_long_inc(&cl->objects);
-			atomic_long_add(obj->size, &cl->asked);
+			atomic_long_add(sizes[i], &cl->asked);
 		}
+		WRITE_ONCE(obj->size, class ? sizes[i] : size);
 		refcache_fill(obj, ids[i], size);
 		atomic64_set_release(&obj->state, refcache_state(ids[i], 1));
 		refcache_table_publish(rc, obj, ids[i]);

@@ -9,7 +9,11 @@
 #        that does nothing (the floor), and "create 1000" against 1000
 #        single creates
 #   6    memory per object: the refcache_obj slab, and the id table
-#        (stats: id_table_bytes) after creating many objects
+#        (stats: id_table_bytes) after creating many objects; outside
+#        --smoke (a kernel without slab debugging) it fails if an object
+#        of the default class takes more than 48 bytes beyond its payload
+#   7    size classes: a mixed workload's objects per class, the bytes
+#        asked for against the class's payload and the slab bytes they take
 # Exits non-zero if the module's self-check or a ctl command failed.
 #
 # usage: scripts/guest/bench.sh [--smoke] [MODULE PARAMETER...]
@@ -129,5 +133,38 @@ BEGIN {
 	printf "  payload (obj_size) %d; header and slab waste %.1f bytes/object\n", payload, slab - payload
 	printf "  id table: %d bytes empty, %d bytes with them: %.1f bytes/object\n", x0, x1, id
 	printf "  overhead per object (slab - payload + id table): %.1f bytes\n", slab - payload + id
+	printf "  beyond the payload in the slab: %d bytes per object (limit 48)\n", ss - payload
 }'
+[ $smoke = 1 ] || [ $((slab_size - payload)) -le 48 ] ||
+	fail "an object of the default class takes $((slab_size - payload)) bytes beyond its payload"
+busybox rmmod refcache
+
+# 7. Size classes under a mixed workload: 200 creates of 100 objects each,
+# sizes drawn (fixed seed) 70% from 1..256, 25% from 257..1024, 5% from
+# 1025..4096, as small objects dominate most heaps.
+busybox insmod "$RC_MODDIR/module/refcache.ko"
+RANDOM=13
+exec 3<>"$D/refcache/ctl"
+for ((i = 0; i < 200; i++)); do
+	r=$((RANDOM % 100))
+	if [ $r -lt 70 ]; then
+		size=$((1 + RANDOM % 256))
+	elif [ $r -lt 95 ]; then
+		size=$((257 + RANDOM % 768))
+	else
+		size=$((1025 + RANDOM % 3072))
+	fi
+	echo "create 100 $size" >&3 || fail "create 100 $size"
+done
+exec 3>&-
+echo
+echo "size classes: 20000 objects of mixed sizes (slabs: cache lines)"
+awk '$1 == "cache" && $12 > 0 {
+	printf "  %-18s payload %4d slot %4d objects %5d asked %8d used %9d  rounding %4.1f%%  slab %4.1f%%\n",
+		$2, $4, $6, $10, $14, $16, 100 * (1 - $14 / ($10 * $4)), 100 * (1 - $14 / $16)
+	o += $10; a += $14; p += $10 * $4; u += $16
+} END {
+	printf "  %-18s %34s asked %8d used %9d  rounding %4.1f%%  slab %4.1f%%\n",
+		"all classes", "objects " o, a, u, 100 * (1 - a / p), 100 * (1 - a / u)
+}' "$D/refcache/slabs"
 busybox rmmod refcache

@@ -58,7 +58,10 @@ ctl_errno() {
 # The help text, word for word.
 usage='usage: refcachectl COMMAND [ARG]
 
-  create [N]   make N objects (1..65536, default 1); prints their ids
+  create [N [SIZE]]
+               make N objects (1..65536, default 1) of SIZE payload bytes
+               (1..4096, rounded up to a size class; default: the module'"'"'s
+               obj_size); prints their ids
   get ID       take a reference; prints the new refcount
   put ID       drop a reference; prints the refcount after (0: freed)
   link A B     object A takes a reference on B; prints B'"'"'s new refcount
@@ -68,6 +71,13 @@ usage='usage: refcachectl COMMAND [ARG]
   objects      list live objects: "ID REFCOUNT NLINKS [TARGET...]", in
                table order (by slot: the low 24 bits of the id), each
                object'"'"'s link targets newest first
+  where [ID]   where each live object (or ID) lives: its slab cache, slab
+               and slot, and the dead object whose memory it reuses
+  slabs        the slab map: each size class'"'"'s figures beside SLUB'"'"'s, then
+               a row per slab, a cell per slot (# live, @ live in memory a
+               dead object used, . free)
+  graph        the objects and their links as Graphviz DOT (dot -Tsvg):
+               dashed, the objects nothing outside holds
   stats        show the counters
   watch [-n N] [SECS]
                show the counters every SECS seconds (default 1), N times
@@ -79,7 +89,23 @@ usage='usage: refcachectl COMMAND [ARG]
 
 Exit status: 0 on success, 1 if the kernel refused the command or refcache
 cannot be reached (the reason is printed), 2 for a usage error. Needs root
-and debugfs (REFCACHE_DIR overrides /sys/kernel/debug/refcache).'
+and debugfs (REFCACHE_DIR overrides /sys/kernel/debug/refcache,
+REFCACHE_SLAB_DIR SLUB'"'"'s /sys/kernel/slab).'
+
+# What graph prints before its nodes.
+dot_head='// refcache objects (refcachectl graph). A node per live object: its id,
+// refcount, and how many of those references are outside ones (not
+// links); dashed if none is: only links hold it, and gc frees it unless
+// an object held from outside reaches it. An edge per linked pair, "xN"
+// when the link was made N times.
+digraph refcache {
+	node [shape=box];'
+
+# The slabs legend, and its note for SLUB's objects differing from refcache's.
+cells='cells: # live object  @ live object in the memory of a dead one  . free slot'
+slub_note='SLUB counts the slab a CPU allocates from as full, and freed memory
+that KASAN still holds as in use: echo 1 >/sys/kernel/slab/NAME/shrink
+flushes them.'
 
 # slot_order: read "objects" (ID REFCOUNT ...); say whether its lines go by
 # slot (the id's low 24 bits) and whether their ids go up too.
@@ -97,7 +123,36 @@ slot_order() {
 		}'
 }
 
-rc_ktap_start 30
+SL=/sys/kernel/slab
+
+# slub_settle CACHE N: shrink CACHE until SLUB counts N of its objects in use
+# (for 10 s at most). A shrink flushes the CPU's slab, which SLUB counts as
+# full; and in the test kernel freed memory comes back to SLUB only after an
+# RCU grace period (SLUB_RCU_DEBUG) and KASAN's quarantine, which the shrink
+# empties (demo.sh tells that story).
+slub_settle() {
+	local _
+	for _ in $(seq 100); do
+		echo 1 >"$SL/$1/shrink"
+		[ "$(cut -d' ' -f1 "$SL/$1/objects")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# cells_of N SLOT...: the cells refcachectl slabs draws for slab 1 of N slots
+# with live objects, in fresh memory, in the SLOTs: 64 to a row.
+cells_of() {
+	awk -v n="$1" -v live="${*:2}" 'BEGIN {
+		split(live, l, " ")
+		for (i in l) on[l[i]] = 1
+		for (i = 0; i < n; i++) r = r (i in on ? "#" : ".")
+		printf "  slab 1 |%s\n", substr(r, 1, 64)
+		for (i = 65; i <= n; i += 64) printf "         |%s\n", substr(r, i, 64)
+	}'
+}
+
+rc_ktap_start 50
 # debugfs is mounted (guest/uml-init.sh) but refcache is not loaded yet.
 expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
@@ -149,3 +204,113 @@ expect "objects goes by slot when slots are used again" 0 \
 	"in slot order with ids going down (new generations)" slot_order
 busybox rmmod refcache
 expect "no module: says what is missing" 1 "refcachectl: no /sys/kernel/debug/refcache: the refcache module is not loaded; load it: insmod module/refcache.ko (or modprobe refcache after make install), or try it in UML: scripts/demo.sh" $C create
+
+# graph, on a fresh module (ids from 1 again): two objects that only hold
+# each other, and one held from outside.
+busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
+$C create 3 >/dev/null
+$C link 1 2 >/dev/null
+$C link 2 1 >/dev/null
+$C put 1 >/dev/null
+$C put 2 >/dev/null
+expect "graph: the cycle dashed (no outside reference), 3 alone" 0 "$dot_head
+"'	1 [label="1\nrefcount 1, 0 outside", style=dashed];
+	2 [label="2\nrefcount 1, 0 outside", style=dashed];
+	3 [label="3\nrefcount 1, 1 outside"];
+	1 -> 2;
+	2 -> 1;
+}' $C graph
+expect "gc frees the cycle graph showed dashed" 0 "2" $C gc
+$C create >/dev/null
+$C link 4 3 >/dev/null
+$C link 4 3 >/dev/null
+expect "graph after gc: a link made twice is one edge, x2" 0 "$dot_head
+"'	3 [label="3\nrefcount 3, 1 outside"];
+	4 [label="4\nrefcount 1, 1 outside"];
+	4 -> 3 [label="x2"];
+}' $C graph
+busybox rmmod refcache
+
+# Size classes, where and the slab map, on a fresh module again: class 112
+# (SIZE 100) has no slab yet, so the five objects share its first one. Which
+# slot each gets is SLUB's choice (and depends on the probe below; at random
+# with CONFIG_SLAB_FREELIST_RANDOM): the checks take the slots from where.
+busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
+expect "create N SIZE prints N ids" 0 $'1\n2\n3\n4\n5' $C create 5 100
+expect "where: the five in slab 1 of class 112, in fresh memory" 0 \
+	"object 1: slab 1 slot S of refcache_obj_112, 100 bytes (fresh memory)
+object 2: slab 1 slot S of refcache_obj_112, 100 bytes (fresh memory)
+object 3: slab 1 slot S of refcache_obj_112, 100 bytes (fresh memory)
+object 4: slab 1 slot S of refcache_obj_112, 100 bytes (fresh memory)
+object 5: slab 1 slot S of refcache_obj_112, 100 bytes (fresh memory)" \
+	sh -c "$C where | sed 's/ slot [0-9][0-9]* of / slot S of /'"
+expect "where: five slots, no two alike" 0 5 \
+	sh -c "awk '{ print \$5 }' /sys/kernel/debug/refcache/where | sort -u | wc -l"
+mapfile -t slot <<<"$(awk '{ print $5 }' /sys/kernel/debug/refcache/where)"
+expect "where ID: that object alone" 0 \
+	"object 3: slab 1 slot ${slot[2]:-?} of refcache_obj_112, 100 bytes (fresh memory)" $C where 3
+# To learn a new cache's layout the module allocates a slab's worth of
+# objects and frees them (module/class.c), the default cache's at insmod;
+# here those frees reach SLUB late (see slub_settle), so SLUB's counts match
+# refcache's only after shrinks.
+rc_check "shrinks bring SLUB's counts to refcache's, 0 and 5" \
+	"$(slub_settle refcache_obj 0 && slub_settle refcache_obj_112 5; echo $?)"
+expect "put of the middle one frees it" 0 0 $C put 3
+expect "where of a dead id says so" 1 "refcachectl: where 3: no such object" $C where 3
+s=$(cat "$SL/refcache_obj_112/slab_size")
+n=$(cat "$SL/refcache_obj_112/objs_per_slab")
+# KASAN holds the put object's memory until a shrink: SLUB counts it in use.
+expect "slabs: SLUB's objects beside refcache's, and why they differ" 0 \
+	"  objects 4 (SLUB 5), slabs 1 (SLUB 1, 1 partial)
+$slub_note" sh -c "$C slabs | sed -n -e '/^  objects 4 /p' -e '/^SLUB counts/,\$p'"
+rc_check "a shrink brings SLUB's count of class 112 to 4" "$(slub_settle refcache_obj_112 4; echo $?)"
+frag=$(awk -v s="$s" 'BEGIN { printf "%.1f", 100 * (1 - 400 / (4 * s)) }')
+expect "slabs: both caches, and the hole where the put object was" 0 \
+	"refcache_obj: payload 64, slot $(cat "$SL/refcache_obj/slab_size") bytes, $(cat "$SL/refcache_obj/objs_per_slab") slots per slab
+  objects 0 (SLUB 0), slabs 0 (SLUB 0, 0 partial)
+  no live objects
+
+refcache_obj_112: payload 112, slot $s bytes, $n slots per slab
+  objects 4 (SLUB 4), slabs 1 (SLUB 1, 1 partial)
+  bytes asked 400, used $((4 * s)): $frag% internal fragmentation
+$(cells_of "$n" "${slot[0]:-}" "${slot[1]:-}" "${slot[3]:-}" "${slot[4]:-}")
+
+$cells" $C slabs
+expect "stats: a line per class" 0 \
+	"class refcache_obj objects 0 asked 0 used 0
+class refcache_obj_112 objects 4 asked 400 used $((4 * s))" sh -c "$C stats | grep '^class '"
+expect "slabs without SLUB's sysfs says n/a" 0 "  objects 4 (SLUB n/a), slabs 1 (SLUB n/a)" \
+	sh -c "REFCACHE_SLAB_DIR=/nonexistent $C slabs | grep '^  objects 4 '"
+expect "a SIZE over 4096 is an invalid command" 1 "refcachectl: create 1 4097: invalid command" $C create 1 4097
+expect "create takes N and SIZE, no more" 2 "$usage" $C create 1 100 1
+expect "where takes an id" 2 "$usage" $C where 0x3
+busybox rmmod refcache
+
+# What the kernel rarely shows, drawn from files written here: a slab longer
+# than a row, a reused slot, objects in KFENCE memory.
+fake=$(mktemp -d) || exit 1
+rc_at_exit "rm -rf '$fake'"
+{
+	echo "cache refcache_obj_16 payload 16 slot_bytes 48 slots_per_slab 70 objects 4 slabs 1 asked 40 used 192"
+	printf 'slab 9 refcache_obj_16 70 3 - 7 8*'
+	printf ' -%.0s' $(seq 66)
+	echo " 12"
+	echo "kfence refcache_obj_16 1"
+} >"$fake/slabs"
+printf '%s\n' "7 refcache_obj_16 10 9 1 0" "8 refcache_obj_16 16 9 2 5" \
+	"12 refcache_obj_16 10 9 69 0" "13 refcache_obj_16 1 - - 0" >"$fake/where"
+expect "slabs: rows of 64 cells, @ for reused memory, KFENCE" 0 \
+	"refcache_obj_16: payload 16, slot 48 bytes, 70 slots per slab
+  objects 4 (SLUB n/a), slabs 1 (SLUB n/a)
+  bytes asked 40, used 192: 79.2% internal fragmentation
+  1 in KFENCE memory, in no slab
+  slab 9 |.#@.............................................................
+         |.....#
+
+$cells" env REFCACHE_DIR="$fake" REFCACHE_SLAB_DIR="$fake" $C slabs
+expect "where: reused memory and KFENCE in words" 0 \
+	"object 7: slab 9 slot 1 of refcache_obj_16, 10 bytes (fresh memory)
+object 8: slab 9 slot 2 of refcache_obj_16, 16 bytes (reuses 5's memory)
+object 12: slab 9 slot 69 of refcache_obj_16, 10 bytes (fresh memory)
+object 13: KFENCE memory of refcache_obj_16, 1 byte (fresh memory)" \
+	env REFCACHE_DIR="$fake" $C where

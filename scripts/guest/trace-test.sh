@@ -18,7 +18,7 @@ result() { rc_check "$@"; }
 # has REGEX: the trace has a line matching REGEX.
 has() { grep -qE "$1" "$trace"; }
 
-rc_ktap_start 15
+rc_ktap_start 17
 [ -d "$T/events" ] || mount -t tracefs tracefs "$T"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 result "events/refcache exists" "$([ -d "$T/events/refcache" ]; echo $?)"
@@ -28,6 +28,13 @@ echo 1 >"$T/events/refcache/enable"
 echo 1 >"$T/tracing_on"
 a=$($C create)
 b=$($C create)
+# One object of a size class, straight through ctl.
+exec 4<>/sys/kernel/debug/refcache/ctl
+echo "create 1 100" >&4
+read -r c <&4
+where_c=$(awk -v id="$c" '$1 == id { print $4, $5, $6 }' /sys/kernel/debug/refcache/where)
+echo "put $c" >&4
+exec 4>&-
 $C get "$a" >/dev/null
 $C link "$a" "$b" >/dev/null
 $C unlink "$a" "$b" >/dev/null
@@ -42,6 +49,13 @@ grep refcache_ "$T/trace" >"$trace"
 
 result "create of both objects traced" \
 	"$(has "refcache_create: id=$a refcount=1" && has "refcache_create: id=$b refcount=1"; echo $?)" "$(cat "$trace")"
+# refcache_place: where the object landed, as the where view said.
+read -r c_slab c_slot c_prev <<<"$where_c"
+result "placement of a sized object traced as where shows it" \
+	"$([ -n "$c_prev" ] && has "refcache_place: id=$c size=100 class_size=112 slab=$c_slab slot=$c_slot prev=$c_prev\$"; echo $?)" \
+	"where: $where_c" "$(grep refcache_place "$trace")"
+result "placement of a default object traced" \
+	"$(has "refcache_place: id=$a size=64 class_size=64 slab=[1-9][0-9]* slot=[0-9]+ prev=[0-9]+\$"; echo $?)"
 result "get traced with the count after" "$(has "refcache_get: id=$a refcount=2"; echo $?)"
 result "link traced with the target's count" "$(has "refcache_link: from=$a to=$b refcount=2"; echo $?)"
 result "unlink traced" "$(has "refcache_unlink: from=$a to=$b refcount=1"; echo $?)"
