@@ -16,8 +16,13 @@ struct refcache_good_line {
 	u32 id;
 	u32 to;
 	bool dry_run;
+	u32 size;
 };
 
+/*
+ * Creates without a SIZE leave .size 0, the table's default class; the
+ * lines with one give it in .size.
+ */
 static const struct refcache_good_line refcache_good_lines[] = {
 	{ "create", REFCACHE_OP_CREATE, 1, 0 },
 	{ "create\n", REFCACHE_OP_CREATE, 1, 0 },
@@ -27,6 +32,12 @@ static const struct refcache_good_line refcache_good_lines[] = {
 	{ "create 1000\n", REFCACHE_OP_CREATE, 1000, 0 },
 	{ "  create  3\x20\x20\n", REFCACHE_OP_CREATE, 3, 0 },
 	{ "\tcreate\t2\t", REFCACHE_OP_CREATE, 2, 0 },
+	{ "create 5 100", REFCACHE_OP_CREATE, 5, .size = 100 },
+	{ "create 1 4096\n", REFCACHE_OP_CREATE, 1, .size = 4096 },
+	{ "create 1 1", REFCACHE_OP_CREATE, 1, .size = 1 },
+	{ "create 1 2", REFCACHE_OP_CREATE, 1, .size = 2 },
+	{ "create 65536 16", REFCACHE_OP_CREATE, 65536, .size = 16 },
+	{ " create\t3  513\x20\n", REFCACHE_OP_CREATE, 3, .size = 513 },
 	{ "get 1", REFCACHE_OP_GET, 0, 1 },
 	{ "get 42\n", REFCACHE_OP_GET, 0, 42 },
 	{ "get 4294967295", REFCACHE_OP_GET, 0, 4294967295U },
@@ -72,6 +83,7 @@ static void refcache_parser_accepts_valid_lines(struct kunit *test)
 	switch (t->op) {
 	case REFCACHE_OP_CREATE:
 		KUNIT_EXPECT_EQ(test, cmd.count, t->count);
+		KUNIT_EXPECT_EQ(test, cmd.size, t->size);
 		break;
 	case REFCACHE_OP_GET:
 	case REFCACHE_OP_PUT:
@@ -112,7 +124,17 @@ static const struct refcache_bad_line refcache_bad_lines[] = {
 	{ "create +1", -EINVAL },
 	{ "create 0x10", -EINVAL },
 	{ "create 010", -EINVAL },
-	{ "create 1 2", -EINVAL },
+	{ "create 1 0", -EINVAL },
+	{ "create 1 4097", -EINVAL },
+	{ "create 1 010", -EINVAL },
+	{ "create 1 0x10", -EINVAL },
+	{ "create 1 -16", -EINVAL },
+	{ "create 1 16x", -EINVAL },
+	{ "create 1 99999999999", -EINVAL },
+	{ "create 5 100 7", -EINVAL },
+	{ "create 0 16", -EINVAL },
+	{ "create 65537 16", -EINVAL },
+	{ "create 010 16", -EINVAL },
 	{ "create 1e3", -EINVAL },
 	{ "create 1.0", -EINVAL },
 	{ "get", -EINVAL },

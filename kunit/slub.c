@@ -26,6 +26,11 @@
  * - nothing else allocates from the cache meanwhile: the cases call this
  *   while no other thread uses the table.
  *
+ * Any other attribute of a cache that starts with a number (slabs,
+ * slab_size, objs_per_slab, ...) is read the same way
+ * (refcache_kunit_slub_attr()): the size classes' cases compare where
+ * refcache says an object is with SLUB's own layout of the cache.
+ *
  * Only exported functions are used (filp_open(), kernel_read(),
  * kmem_cache_shrink()), the same in 6.1 and 6.12. The path is read from the
  * test's kthread, whose root is init's: the runners (and any ordinary
@@ -42,6 +47,65 @@
 #include "refcache_kunit.h"
 
 /**
+ * refcache_kunit_slub_attr() - a number SLUB shows for a cache
+ * @cache: the cache's name, as /sys/kernel/slab/ has it
+ * @attr: one of its attributes whose text starts with a number: objects,
+ *	slabs, slab_size, object_size, objs_per_slab, order, ...
+ *
+ * Reads /sys/kernel/slab/@cache/@attr as it is now: no grace period waited
+ * for, nothing shrunk (refcache_kunit_slub_read() and refcache_shrink() do
+ * that). May sleep.
+ *
+ * Return: the number (the total, for the attributes that go on with
+ * per-node figures), or -errno if the file could not be read or does not
+ * start with one.
+ */
+long refcache_kunit_slub_attr(const char *cache, const char *attr)
+{
+	char path[128], buf[64];
+	unsigned long value;
+	struct file *file;
+	loff_t pos = 0;
+	ssize_t len;
+	int err;
+
+	if (snprintf(path, sizeof(path), "/sys/kernel/slab/%s/%s", cache,
+		     attr) >= sizeof(path))
+		return -ENAMETOOLONG;
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
+	filp_close(file, NULL);
+	if (len < 0)
+		return len;
+	/* "N\n", or with NUMA "N N0=N ...\n": the first number is the total. */
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n ")] = '\0';
+	err = kstrtoul(buf, 10, &value);
+	return err ? err : (long)value;
+}
+
+/**
+ * refcache_kunit_slub_value() - refcache_kunit_slub_attr(), or fail the case
+ * @test: the case
+ * @cache: the cache's name
+ * @attr: the attribute
+ *
+ * Return: the number /sys/kernel/slab/@cache/@attr starts with.
+ */
+long refcache_kunit_slub_value(struct kunit *test, const char *cache,
+			       const char *attr)
+{
+	long value = refcache_kunit_slub_attr(cache, attr);
+
+	KUNIT_ASSERT_GE_MSG(test, value, 0L,
+			    "cannot read /sys/kernel/slab/%s/%s (is sysfs on /sys?)",
+			    cache, attr);
+	return value;
+}
+
+/**
  * refcache_kunit_slub_read() - SLUB's count of objects in use in a cache
  * @rc: the table, which no other thread uses now
  * @name: the name of its cache (refcache_kunit_table())
@@ -53,28 +117,9 @@
  */
 long refcache_kunit_slub_read(struct refcache *rc, const char *name)
 {
-	char path[64 + REFCACHE_KUNIT_NAME_LEN], buf[64];
-	unsigned long objects;
-	struct file *file;
-	loff_t pos = 0;
-	ssize_t len;
-	int err;
-
 	refcache_quiesce();
 	kmem_cache_shrink(rc->cache);
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/objects", name);
-	file = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
-	len = kernel_read(file, buf, sizeof(buf) - 1, &pos);
-	filp_close(file, NULL);
-	if (len < 0)
-		return len;
-	/* "N\n", or with NUMA "N N0=N ...\n": the first number is the total. */
-	buf[len] = '\0';
-	buf[strcspn(buf, "\n ")] = '\0';
-	err = kstrtoul(buf, 10, &objects);
-	return err ? err : (long)objects;
+	return refcache_kunit_slub_attr(name, "objects");
 }
 
 /**
