@@ -309,8 +309,8 @@ static void refcache_size_class_of_every_size(struct kunit *test)
 /*
  * A create of @size bytes lands in documented class @class, of @payload
  * bytes, whose cache is @want: what the object, refcache_obj_where(),
- * refcache_class_stats() and SLUB (the cache's object_size: the 40-byte
- * header and the payload) say.
+ * refcache_class_stats() and SLUB (the cache's object_size: the 32-byte
+ * header, the payload and, for classes above 0, the 8-byte tail) say.
  */
 static void refcache_slab_check_class(struct kunit *test, unsigned int size,
 				      unsigned int class, unsigned int payload,
@@ -324,20 +324,22 @@ static void refcache_slab_check_class(struct kunit *test, unsigned int size,
 
 	KUNIT_EXPECT_EQ_MSG(test, refcache_obj_payload_size(obj), payload,
 			    "create of %u bytes", size);
-	KUNIT_EXPECT_EQ_MSG(test, (unsigned int)obj->class, class,
+	KUNIT_EXPECT_EQ_MSG(test, obj->cls->index, class,
 			    "create of %u bytes", size);
-	KUNIT_EXPECT_EQ(test, (unsigned int)obj->size,
-			size ? size : REFCACHE_KUNIT_OBJ_SIZE);
-	KUNIT_EXPECT_STREQ_MSG(test, refcache_slab_cache_name(test, obj->class),
+	/* The size asked for is kept in the tail, for classes above 0. */
+	if (class)
+		KUNIT_EXPECT_EQ(test, ((struct refcache_obj_tail *)
+				       (obj->payload + payload))->size, size);
+	KUNIT_EXPECT_STREQ_MSG(test, refcache_slab_cache_name(test, obj->cls->index),
 			       want, "create of %u bytes", size);
 	refcache_slab_where(test, id, &w);
-	KUNIT_EXPECT_EQ(test, w.class, (unsigned int)obj->class);
+	KUNIT_EXPECT_EQ(test, w.class, obj->cls->index);
 	KUNIT_EXPECT_EQ(test, w.size, size ? size : REFCACHE_KUNIT_OBJ_SIZE);
-	KUNIT_ASSERT_TRUE(test, refcache_class_stats(rc, obj->class, &cs));
+	KUNIT_ASSERT_TRUE(test, refcache_class_stats(rc, obj->cls->index, &cs));
 	KUNIT_EXPECT_STREQ(test, cs.name, want);
 	KUNIT_EXPECT_EQ(test, cs.size, payload);
 	KUNIT_EXPECT_EQ(test, refcache_kunit_slub_value(test, want, "object_size"),
-			(long)(sizeof(struct refcache_obj) + payload));
+			(long)(32 + payload + (class ? 8 : 0)));
 }
 
 /*
@@ -475,7 +477,7 @@ static void refcache_freed_slot_is_handed_out_next(struct kunit *test)
 
 	/* This case's class, 272 bytes, made here; then emptied. */
 	first = refcache_slab_create(test, size);
-	name = refcache_slab_cache_name(test, refcache_slab_obj(test, first)->class);
+	name = refcache_slab_cache_name(test, refcache_slab_obj(test, first)->cls->index);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, first), 0);
 	refcache_shrink(rc);
 	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_slub_value(test, name, "slabs"),
@@ -586,7 +588,7 @@ static void refcache_where_matches_object_memory(struct kunit *test)
 	for (s = 0; s < ARRAY_SIZE(refcache_slab_layout_sizes); s++) {
 		unsigned int size = refcache_slab_layout_sizes[s];
 		u32 first = refcache_slab_create(test, size);
-		unsigned int class = refcache_slab_obj(test, first)->class;
+		unsigned int class = refcache_slab_obj(test, first)->cls->index;
 		const char *name = refcache_slab_cache_name(test, class);
 		long slab_size = refcache_kunit_slub_value(test, name, "slab_size");
 		long per_slab = refcache_kunit_slub_value(test, name, "objs_per_slab");
@@ -780,7 +782,7 @@ static void refcache_create_sized_is_all_or_nothing(struct kunit *test)
 
 		class = refcache_slab_doc_class(size);
 		want[class]++;
-		KUNIT_EXPECT_EQ_MSG(test, (unsigned int)obj->class, class,
+		KUNIT_EXPECT_EQ_MSG(test, obj->cls->index, class,
 				    "size %u", size);
 		KUNIT_EXPECT_EQ_MSG(test, refcache_obj_payload_size(obj),
 				    size ? refcache_slab_doc_payload(class) :
@@ -1020,11 +1022,11 @@ static void refcache_map_lists_each_live_object_once(struct kunit *test)
 
 			if ((o->slot >= per_slab ||
 			     (j && o->slot <= map->slots[s + j - 1].slot) ||
-			     obj->class != slab->class) && !bad++)
+			     obj->cls->index != slab->class) && !bad++)
 				KUNIT_FAIL(test,
 					   "slab %u (class %u, %u slots): object %u (class %u) in slot %u, after slot %d",
 					   slab->number, slab->class, per_slab,
-					   o->id, obj->class, o->slot,
+					   o->id, obj->cls->index, o->slot,
 					   j ? (int)map->slots[s + j - 1].slot : -1);
 			from_map[s + j] = (struct refcache_slab_place){
 				.id = o->id,

@@ -298,7 +298,8 @@ rc_at_exit "rm -rf '$fake'"
 	echo "kfence refcache_obj_16 1"
 } >"$fake/slabs"
 printf '%s\n' "7 refcache_obj_16 10 9 1 0" "8 refcache_obj_16 16 9 2 5" \
-	"12 refcache_obj_16 10 9 69 0" "13 refcache_obj_16 1 - - 0" >"$fake/where"
+	"12 refcache_obj_16 10 9 69 0" "13 refcache_obj_16 1 - - 0" \
+	"14 refcache_obj 64 2 3 -" >"$fake/where"
 expect "slabs: rows of 64 cells, @ for reused memory, KFENCE" 0 \
 	"refcache_obj_16: payload 16, slot 48 bytes, 70 slots per slab
   objects 4 (SLUB n/a), slabs 1 (SLUB n/a)
@@ -308,9 +309,10 @@ expect "slabs: rows of 64 cells, @ for reused memory, KFENCE" 0 \
          |.....#
 
 $cells" env REFCACHE_DIR="$fake" REFCACHE_SLAB_DIR="$fake" $C slabs
-expect "where: reused memory and KFENCE in words" 0 \
+expect "where: reused memory, KFENCE and the default class in words" 0 \
 	"object 7: slab 9 slot 1 of refcache_obj_16, 10 bytes (fresh memory)
 object 8: slab 9 slot 2 of refcache_obj_16, 16 bytes (reuses 5's memory)
 object 12: slab 9 slot 69 of refcache_obj_16, 10 bytes (fresh memory)
-object 13: KFENCE memory of refcache_obj_16, 1 byte (fresh memory)" \
+object 13: KFENCE memory of refcache_obj_16, 1 byte (fresh memory)
+object 14: slab 2 slot 3 of refcache_obj, 64 bytes (reuse not recorded)" \
 	env REFCACHE_DIR="$fake" $C where

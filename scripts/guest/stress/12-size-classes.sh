@@ -21,7 +21,8 @@
 #  - every read of "where" is well-formed: 6 fields "ID CACHE SIZE SLAB SLOT
 #    PREV", SLAB and SLOT both numbers or both "-", CACHE the cache of the
 #    class SIZE rounds up to (refcache.h's classes, computed here), no id
-#    twice, PREV never the object's own id;
+#    twice, PREV never the object's own id, and "-" exactly in the default
+#    class (which records no reuse);
 #  - once the workers have put everything, live is 0, and every class's
 #    cache, shrunk (echo 1 > /sys/kernel/slab/NAME/shrink, retried for a few
 #    seconds: under KASAN, SLUB_RCU_DEBUG holds a SLAB_TYPESAFE_BY_RCU free
@@ -153,18 +154,20 @@ function class_of(s, i) {
 BEGIN { nbig = split("640 768 896 1024 1280 1536 1792 2048 2560 3072 3584 4096", big, " ") }
 {
 	if (NF != 6) { bad(NF " fields"); next }
-	if ($1 !~ /^[1-9][0-9]*$/ || $3 !~ /^[1-9][0-9]*$/ || $6 !~ /^[0-9]+$/) { bad("ID, SIZE or PREV no number"); next }
+	if ($1 !~ /^[1-9][0-9]*$/ || $3 !~ /^[1-9][0-9]*$/ || $6 !~ /^([0-9]+|-)$/) { bad("ID, SIZE or PREV no number"); next }
 	if (!(($4 ~ /^[1-9][0-9]*$/ && $5 ~ /^[0-9]+$/) || ($4 == "-" && $5 == "-")))
 		bad("SLAB and SLOT neither numbers nor both \"-\"")
 	if ($1 in ids) bad("id " $1 " twice")
 	ids[$1] = 1
+	# The default class records no reuse: "-" there, a number elsewhere.
+	if (($2 == stem) != ($6 == "-")) bad("PREV " $6 " in cache " $2)
 	if ($2 == stem) {
 		if ($3 != objsize) bad("default class, SIZE " $3 " but obj_size " objsize)
 	} else if ($3 + 0 > 4096 || $2 != stem "_" class_of($3)) {
 		bad("SIZE " $3 " is not of cache " $2)
 	}
 	if ($6 == $1) bad("PREV is the object itself")
-	if (out != "") print $1, $4, $5, $2, ($6 != 0), $3 > out
+	if (out != "") print $1, $4, $5, $2, ($6 != 0 && $6 != "-"), $3 > out
 }
 END { print nbad + 0, NR, first }'
 
