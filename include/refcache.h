@@ -322,6 +322,7 @@ struct refcache_obj {
 	struct refcache_link __rcu *links;
 	u8 payload[];
 };
+
 /* The header the README's memory figures count on. */
 static_assert(sizeof(struct refcache_obj) == 32);
 
