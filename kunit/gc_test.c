@@ -400,6 +400,28 @@ static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.gc_collected, 0UL);
 }
 
+/*
+ * No link, no garbage: the run touches nothing (no marking, so no pause)
+ * and still counts as one. With a link, the same table is marked (a pause,
+ * the expedited grace period at least), so the first check can fail.
+ */
+static void refcache_gc_without_links_marks_nothing(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[100];
+
+	KUNIT_ASSERT_EQ(test, refcache_create_batch(rc, ARRAY_SIZE(ids), ids), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_pause_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
+	KUNIT_EXPECT_GT(test, refcache_gc_stats(test).gc_last_pause_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
+}
+
 static void refcache_gc_frees_what_dry_run_counted(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1344,6 +1366,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_dry_run_frees_nothing),
 	KUNIT_CASE(refcache_gc_dry_run_counts_as_a_run),
 	KUNIT_CASE(refcache_gc_frees_what_dry_run_counted),
+	KUNIT_CASE(refcache_gc_without_links_marks_nothing),
 	KUNIT_CASE(refcache_link_returns_target_refcount),
 	KUNIT_CASE(refcache_obj_links_lists_targets_newest_first),
 	KUNIT_CASE(refcache_obj_links_reports_total_beyond_max),

@@ -560,27 +560,35 @@ static void refcache_gc_release(struct refcache *rc, struct refcache_obj *garbag
  * Frees exactly the objects that no outside reference (create, get,
  * lookup) can reach through links: cycles, and whatever hangs off them.
  * Safe against every other operation running concurrently; outside gets of
- * objects that links point at wait while it marks.
+ * objects that links point at wait while it marks. A table without links
+ * has no garbage: the run then counts as one and touches no object.
  *
  * Return: the number of objects freed (or, with @dry_run, that would be),
  * or -ENOMEM if there was no memory for the marks.
  */
 long refcache_gc(struct refcache *rc, bool dry_run)
 {
-	struct refcache_obj *garbage;
+	struct refcache_obj *garbage = NULL;
 	unsigned long *marks;
-	u64 start, paused;
+	u64 start, paused = 0;
 	u32 end;
-	long n;
+	long n = 0;
 
 	mutex_lock(&rc->graph_lock);
+	start = ktime_get_ns();
+	/*
+	 * Without links there is no garbage: the count of a live object is
+	 * then its outside references, at least one. Nothing to mark, and no
+	 * get has to wait.
+	 */
+	if (!rc->nr_links)
+		goto done;
 	end = refcache_table_end(rc);
 	marks = kvcalloc(BITS_TO_LONGS(end), sizeof(long), REFCACHE_GFP);
 	if (!marks) {
 		mutex_unlock(&rc->graph_lock);
 		return -ENOMEM;
 	}
-	start = ktime_get_ns();
 	WRITE_ONCE(rc->gc_active, true);
 	/*
 	 * Every get that did not see gc_active has taken its reference. An
@@ -599,6 +607,7 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	kvfree(marks);
 
 	refcache_gc_release(rc, garbage);
+done:
 	atomic_set(&rc->gc_pending, 0);
 	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
 	if (!dry_run)
