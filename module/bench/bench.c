@@ -932,7 +932,8 @@ static int bench_lookup(void)
 }
 
 /*
- * The collector: @n objects linked i -> i + 1. With the head held from
+ * The collector: @n objects, first without links ("gc" has nothing to do),
+ * then linked i -> i + 1. With the head held from
  * outside, "gc dry" walks every object and link and finds nothing; with the
  * chain closed into a ring and no outside reference, "gc" collects all of
  * it. gc_last_pause_ns is how long outside gets of linked objects waited
@@ -960,6 +961,16 @@ static int bench_gc_one(unsigned long n)
 					    REFCACHE_BATCH_MAX);
 
 		err = refcache_create_batch(rc, batch, ids + done);
+	}
+	/* Before any link: nothing to collect, and nothing to mark. */
+	if (!err) {
+		ret = refcache_gc(rc, false);
+		refcache_stats(rc, &st);
+		if (ret || st.live != n)
+			bench_fail("gc without links freed %ld, %ld live", ret,
+				   st.live);
+		bench_out("gc, %7lu without links:     %8llu ns\n", n,
+			  st.gc_last_ns);
 	}
 	for (i = 0; !err && i + 1 < n; i++) {
 		if (refcache_link(rc, ids[i], ids[i + 1]) < 0)
