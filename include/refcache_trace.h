@@ -84,8 +84,9 @@ DEFINE_EVENT(refcache_edge, refcache_unlink,
  * (refcache's number for it, 0 for KFENCE's memory) and the slot in it, and
  * prev, the id of the dead object whose memory it reuses (0: fresh
  * memory; -1 for the default class, which does not record it). size is
- * what the create asked for, class_size its class's payload. Fired only while enabled, with what it costs then (the slab's
- * number is looked up, or given, under a mutex).
+ * what the create asked for, class_size its class's payload. Fired only
+ * while enabled, with what it costs then (the slab's number is looked up,
+ * or given, under a mutex).
  */
 TRACE_EVENT(refcache_place,
 	    TP_PROTO(u32 id, unsigned int size, unsigned int class_size,

@@ -7,6 +7,7 @@
 #  - every malformed write fails with exactly the documented errno: EINVAL
 #    for bad syntax (blank lines, unknown commands, missing or extra tokens,
 #    signs, hex, leading zeros, out-of-range and 64-bit-overflowing numbers,
+#    a create's SIZE of 0, above 4096 or not canonical,
 #    control bytes, NULs, binary bytes, each half of a split command), E2BIG
 #    above 256 bytes, ENOENT for a well-formed command on a non-live id;
 #  - a failed write leaves nothing to read (read(2) returns EOF), and leaves
@@ -28,7 +29,7 @@ rc_require_module
 C_FMT=() C_ERR=() C_CAT=() cat=
 add() { C_FMT+=("$1"); C_ERR+=("$2"); C_CAT+=("$cat"); }
 
-rc_ktap_start 14
+rc_ktap_start 15
 rc_ctl_open
 
 # -- reads with nothing to read, and the "failed write clears" rule ----------
@@ -67,9 +68,9 @@ for f in creat CREATE Create "GET $A" "Get $A" "PUT $A" "gett $A" "pu $A" \
 done
 
 cat="missing or extra tokens"
-for f in get put 'get ' 'put  ' 'get\t' "create 1 1" "create 1 2" "get $A $A" \
+for f in get put 'get ' 'put  ' 'get\t' "create 1 1 1" "create 1 16 2" "get $A $A" \
 	"put $A $A" "get $A x" "put $A 0" "create 1 x" "get $A $B $B" \
-	"create  1  1 " "get $A\\t$A" "put $B -" "get $A +" "create create" \
+	"create  1  1  1 " "get $A\\t$A" "put $B -" "get $A +" "create create" \
 	"get get $A" "put $A put"; do
 	add "$f\\n" EINVAL
 done
@@ -84,6 +85,12 @@ for f in "get +$A" "get -$A" "put +$A" "put -$A" "create +1" "create -1" \
 	"get \\xd9\\xa1" "get \\xef\\xbc\\x95" "get \\xe2\\x88\\x92$A" \
 	"create \\xc2\\xb2" "get ' $A'" "get \"$A\"" "get ($A)" "get $A;" \
 	"get \$$A" "get ~$A" "get !$A" "create  -0" "get 1_000"; do
+	add "$f\\n" EINVAL
+done
+
+cat="a create's SIZE: 0, above 4096, not canonical decimal"
+for f in "create 1 0" "create 1 4097" "create 1 010" "create 1 0x10" \
+	"create 1 -16" "create 1 +16" "create 1 4096x" "create 0 16"; do
 	add "$f\\n" EINVAL
 done
 
