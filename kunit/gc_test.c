@@ -401,9 +401,10 @@ static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
 }
 
 /*
- * No link, no garbage: the run touches nothing (no marking, so no pause)
- * and still counts as one. With a link, the same table is marked (a pause,
- * the expedited grace period at least), so the first check can fail.
+ * No link, no garbage: the run touches nothing (no marking, so no pause:
+ * a marking run waits for an expedited grace period, which a clock as fine
+ * as UML's, the host's, always shows; the QEMU kernels' may be too coarse
+ * to) and still counts as one. With a link, the same table is marked.
  */
 static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 {
@@ -418,7 +419,6 @@ static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
-	KUNIT_EXPECT_GT(test, refcache_gc_stats(test).gc_last_pause_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
 }
 
