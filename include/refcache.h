@@ -6,10 +6,12 @@
  * are all clients of exactly these functions.
  *
  * A struct refcache is one id table with its own statistics and its own
- * slab cache, named by its owner (struct refcache_params). The module's
- * front end owns one table, behind /sys/kernel/debug/refcache/, whose cache
- * is "refcache_obj"; tests and the benchmark make their own tables, with
- * caches of their own names, so they cannot disturb it or each other.
+ * slab caches, one per size class, named after its owner's name (struct
+ * refcache_params). The module's front end owns one table, behind
+ * /sys/kernel/debug/refcache/, whose default cache is "refcache_obj" (and
+ * "refcache_obj_<size>" for the classes it uses); tests and the benchmark
+ * make their own tables, with caches of their own names, so they cannot
+ * disturb it or each other.
  *
  * Object life:
  *
@@ -30,7 +32,7 @@
  * generation, so a stale id names nothing. A counter never goes from 0 back
  * to 1: every lookup is a get-unless-zero.
  *
- * Each table takes its objects from a slab cache of its own,
+ * Each table takes its objects from slab caches of its own,
  * SLAB_TYPESAFE_BY_RCU: the final put returns an object to the slab at once
  * (no grace period, no callback), and a lookup that races with it finds
  * either the old object, dead, or a new one with another id, never freed
@@ -111,8 +113,9 @@ struct refcache_ops {
 
 /**
  * struct refcache_params - what a table is made with (refcache_init())
- * @name: the name of its slab cache (copied), as /sys/kernel/slab/ shows it;
- *	unique among the caches of the system
+ * @name: the name of its default class's slab cache (copied), as
+ *	/sys/kernel/slab/ shows it, and the stem of its other classes' caches
+ *	("<name>_<size>"); unique among the caches of the system
  * @obj_size: payload bytes per object, 0..REFCACHE_OBJ_SIZE_MAX
  * @max_refs: the highest refcount a get or link may produce,
  *	1..REFCACHE_MAX_REFS_LIMIT (refcache_set_max_refs())
@@ -245,7 +248,9 @@ struct kmem_cache;
 /**
  * struct refcache_class - one size class of a table: its slab cache
  * @rc: the table. Constant.
- * @index: the class's index in refcache.classes (0: the default). Constant.
+ * @index: the class's index in refcache.classes (0: the default), kept so
+ *	that a final put tells the classes apart without loading the table.
+ *	Constant.
  * @cache: NULL until the first create of the class makes it (class 0's is
  *	made by refcache_init()); then set once, with release, under
  *	refcache.class_lock, and read with acquire (or under the lock). It

@@ -46,7 +46,6 @@ struct refcache_seen {
 	u16 size;
 	u8 class;
 	u8 kfence;
-	u8 reuse_known;
 	unsigned int number;
 };
 
@@ -94,7 +93,6 @@ static bool refcache_obj_seen(struct refcache *rc, struct refcache_obj *obj,
 	seen->class = class;
 	seen->prev = 0;
 	seen->size = cl->size;
-	seen->reuse_known = class;
 	if (class) {
 		const struct refcache_obj_tail *tail =
 			(const void *)(obj->payload + cl->size);
@@ -169,7 +167,8 @@ static int refcache_where_fill(struct refcache *rc,
 	}
 	where->id = seen->id;
 	where->prev = seen->prev;
-	where->reuse_known = seen->reuse_known;
+	/* Only the classes above 0 record it (struct refcache_obj_tail). */
+	where->reuse_known = seen->class != REFCACHE_CLASS_DEFAULT;
 	where->size = seen->size;
 	where->class = seen->class;
 	where->slab = number;
@@ -252,26 +251,30 @@ void refcache_trace_place(struct refcache *rc, struct refcache_obj *obj)
 				     w.slot, w.reuse_known ? w.prev : -1LL);
 }
 
+/* By class, then @kx (@ky of @y), then slot: for sort(). */
+static int refcache_seen_cmp(const struct refcache_seen *x,
+			     const struct refcache_seen *y,
+			     unsigned long kx, unsigned long ky)
+{
+	if (x->class != y->class)
+		return x->class < y->class ? -1 : 1;
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
 static int refcache_seen_by_frame(const void *a, const void *b)
 {
 	const struct refcache_seen *x = a, *y = b;
 
-	if (x->class != y->class)
-		return x->class < y->class ? -1 : 1;
-	if (x->pfn != y->pfn)
-		return x->pfn < y->pfn ? -1 : 1;
-	return x->slot < y->slot ? -1 : x->slot > y->slot;
+	return refcache_seen_cmp(x, y, x->pfn, y->pfn);
 }
 
 static int refcache_seen_by_number(const void *a, const void *b)
 {
 	const struct refcache_seen *x = a, *y = b;
 
-	if (x->class != y->class)
-		return x->class < y->class ? -1 : 1;
-	if (x->number != y->number)
-		return x->number < y->number ? -1 : 1;
-	return x->slot < y->slot ? -1 : x->slot > y->slot;
+	return refcache_seen_cmp(x, y, x->number, y->number);
 }
 
 /*
