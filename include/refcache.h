@@ -415,6 +415,14 @@ struct refcache_counts {
  * @gc_last_ns: duration of the last run, in ns; under @graph_lock.
  * @gc_last_pause_ns: how long the last run held gets of linked objects
  *	(@gc_active); under @graph_lock.
+ * @gc_last_objects: objects the last run looked at (its walk over the
+ *	table); under @graph_lock.
+ * @gc_last_links: links the last run followed while it marked; under
+ *	@graph_lock.
+ * @gc_last_collected: objects the last run freed (or, dry, would have);
+ *	under @graph_lock.
+ * @gc_last_bytes: memory the last run allocated for itself (its marks);
+ *	under @graph_lock.
  * @gc_threshold: run the collector from a work item after this many
  *	creations since the last run (0: never). Read locklessly.
  * @gc_pending: creations since the last run, for @gc_threshold.
@@ -463,6 +471,10 @@ struct refcache {
 	unsigned long gc_collected;
 	u64 gc_last_ns;
 	u64 gc_last_pause_ns;
+	unsigned long gc_last_objects;
+	unsigned long gc_last_links;
+	long gc_last_collected;
+	unsigned long gc_last_bytes;
 	unsigned int gc_threshold;
 	atomic_t gc_pending;
 	struct work_struct gc_work;
@@ -491,6 +503,10 @@ struct refcache_stats {
 	unsigned long gc_collected;
 	u64 gc_last_ns;
 	u64 gc_last_pause_ns;
+	unsigned long gc_last_objects;
+	unsigned long gc_last_links;
+	long gc_last_collected;
+	unsigned long gc_last_bytes;
 	unsigned int obj_size;
 	unsigned int slab_object_size;
 	unsigned int max_refs;

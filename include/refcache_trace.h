@@ -111,19 +111,29 @@ TRACE_EVENT(refcache_place,
 
 /* A collector run. */
 TRACE_EVENT(refcache_gc,
-	    TP_PROTO(long collected, bool dry_run, u64 duration_ns, u64 pause_ns),
-	    TP_ARGS(collected, dry_run, duration_ns, pause_ns),
+	    TP_PROTO(long collected, bool dry_run, u64 duration_ns, u64 pause_ns,
+		     unsigned long objects, unsigned long links,
+		     unsigned long bytes),
+	    TP_ARGS(collected, dry_run, duration_ns, pause_ns, objects, links,
+		    bytes),
 	    TP_STRUCT__entry(__field(long, collected)
 			     __field(bool, dry_run)
 			     __field(u64, duration_ns)
-			     __field(u64, pause_ns)),
+			     __field(u64, pause_ns)
+			     __field(unsigned long, objects)
+			     __field(unsigned long, links)
+			     __field(unsigned long, bytes)),
 	    TP_fast_assign(__entry->collected = collected;
 			   __entry->dry_run = dry_run;
 			   __entry->duration_ns = duration_ns;
-			   __entry->pause_ns = pause_ns;),
-	    TP_printk("collected=%ld dry_run=%d duration_ns=%llu pause_ns=%llu",
+			   __entry->pause_ns = pause_ns;
+			   __entry->objects = objects;
+			   __entry->links = links;
+			   __entry->bytes = bytes;),
+	    TP_printk("collected=%ld dry_run=%d duration_ns=%llu pause_ns=%llu objects=%lu links=%lu bytes=%lu",
 		      __entry->collected, __entry->dry_run,
-		      __entry->duration_ns, __entry->pause_ns)
+		      __entry->duration_ns, __entry->pause_ns,
+		      __entry->objects, __entry->links, __entry->bytes)
 );
 
 #endif /* _REFCACHE_TRACE_H */

@@ -422,6 +422,53 @@ static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
 }
 
+/*
+ * A run's own figures: a ring of 10 held by one outside reference, beside
+ * 5 objects without links. The run looks at all 15 (it walks the table),
+ * follows each of the ring's 10 links once, and needs marks; a run with no
+ * link looks at nothing and allocates nothing.
+ */
+static void refcache_gc_reports_what_a_run_did(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	struct refcache_stats st;
+	u32 ring[10], loose[5];
+	unsigned int i;
+
+	refcache_gc_create(test, ARRAY_SIZE(loose), loose);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	st = refcache_gc_stats(test);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_links, 0UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_bytes, 0UL);
+
+	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i],
+						    ring[(i + 1) % 10]), 2);
+	for (i = 1; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	st = refcache_gc_stats(test);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 15UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_links, 10UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 0L);
+	/* At least a bit per object, in whole longs. */
+	KUNIT_EXPECT_GE(test, st.gc_last_bytes, 15UL / BITS_PER_BYTE);
+	KUNIT_EXPECT_EQ(test, st.gc_last_bytes % sizeof(long), 0UL);
+
+	/* Without its root the ring is garbage: no link is followed. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 10L);
+	st = refcache_gc_stats(test);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 15UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_links, 0UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 10L);
+	KUNIT_EXPECT_EQ(test, st.gc_collected, 10UL);
+	KUNIT_EXPECT_EQ(test, st.live, 5L);
+}
+
 static void refcache_gc_frees_what_dry_run_counted(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1367,6 +1414,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_dry_run_counts_as_a_run),
 	KUNIT_CASE(refcache_gc_frees_what_dry_run_counted),
 	KUNIT_CASE(refcache_gc_without_links_marks_nothing),
+	KUNIT_CASE(refcache_gc_reports_what_a_run_did),
 	KUNIT_CASE(refcache_link_returns_target_refcount),
 	KUNIT_CASE(refcache_obj_links_lists_targets_newest_first),
 	KUNIT_CASE(refcache_obj_links_reports_total_beyond_max),

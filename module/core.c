@@ -976,6 +976,10 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->gc_collected = READ_ONCE(rc->gc_collected);
 	st->gc_last_ns = READ_ONCE(rc->gc_last_ns);
 	st->gc_last_pause_ns = READ_ONCE(rc->gc_last_pause_ns);
+	st->gc_last_objects = READ_ONCE(rc->gc_last_objects);
+	st->gc_last_links = READ_ONCE(rc->gc_last_links);
+	st->gc_last_collected = READ_ONCE(rc->gc_last_collected);
+	st->gc_last_bytes = READ_ONCE(rc->gc_last_bytes);
 	/* Both lower bounds (count.c): their maximum never reads high. */
 	st->live = refcache_live(rc);
 	st->peak_live = max(st->peak_live, st->live);

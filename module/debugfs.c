@@ -349,6 +349,10 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "gc_collected %lu\n", st.gc_collected);
 	seq_printf(m, "gc_last_ns %llu\n", st.gc_last_ns);
 	seq_printf(m, "gc_last_pause_ns %llu\n", st.gc_last_pause_ns);
+	seq_printf(m, "gc_last_objects %lu\n", st.gc_last_objects);
+	seq_printf(m, "gc_last_links %lu\n", st.gc_last_links);
+	seq_printf(m, "gc_last_collected %ld\n", st.gc_last_collected);
+	seq_printf(m, "gc_last_bytes %lu\n", st.gc_last_bytes);
 	seq_printf(m, "max_refs %u\n", st.max_refs);
 	seq_printf(m, "max_objects %u\n", st.max_objects);
 	seq_printf(m, "obj_size %u\n", st.obj_size);

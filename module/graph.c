@@ -450,10 +450,15 @@ static void refcache_gc_push(struct refcache *rc, struct refcache_obj *obj,
 	*stack = slot;
 }
 
-/* Steps 1 and 2: mark, in @marks, what outside references can reach. */
+/*
+ * Steps 1 and 2: mark, in @marks, what outside references can reach.
+ * Counts the objects it looked at in rc->gc_last_objects and the links it
+ * followed in rc->gc_last_links.
+ */
 static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
 			     u32 end)
 {
+	unsigned long objects = 0, links = 0;
 	u32 slot, stack = 0;
 
 	rcu_read_lock();
@@ -464,6 +469,7 @@ static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
 		refcache_gc_breathe(slot);
 		if (!obj)
 			continue;
+		objects++;
 		refs = refcache_obj_refcount(obj);
 		/* A dying object's links are still to be dropped: a root too. */
 		if (refs > READ_ONCE(obj->links_in) ||
@@ -482,11 +488,14 @@ static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
 		     link = refcache_links_locked(rc, link->next)) {
 			u32 to = refcache_obj_slot(link->to);
 
+			links++;
 			if (!__test_and_set_bit(to, marks))
 				refcache_gc_push(rc, link->to, to, &stack);
 		}
 		cond_resched();
 	}
+	WRITE_ONCE(rc->gc_last_objects, objects);
+	WRITE_ONCE(rc->gc_last_links, links);
 }
 
 /*
@@ -571,11 +580,14 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	struct refcache_obj *garbage = NULL;
 	unsigned long *marks;
 	u64 start, paused = 0;
+	size_t bytes = 0;
 	u32 end;
 	long n = 0;
 
 	mutex_lock(&rc->graph_lock);
 	start = ktime_get_ns();
+	WRITE_ONCE(rc->gc_last_objects, 0);
+	WRITE_ONCE(rc->gc_last_links, 0);
 	/*
 	 * Without links there is no garbage: the count of a live object is
 	 * then its outside references, at least one. Nothing to mark, and no
@@ -584,7 +596,8 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	if (!rc->nr_links)
 		goto done;
 	end = refcache_table_end(rc);
-	marks = kvcalloc(BITS_TO_LONGS(end), sizeof(long), REFCACHE_GFP);
+	bytes = BITS_TO_LONGS(end) * sizeof(long);
+	marks = kvzalloc(bytes, REFCACHE_GFP);
 	if (!marks) {
 		mutex_unlock(&rc->graph_lock);
 		return -ENOMEM;
@@ -612,9 +625,12 @@ done:
 	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
 	if (!dry_run)
 		WRITE_ONCE(rc->gc_collected, rc->gc_collected + n);
+	WRITE_ONCE(rc->gc_last_collected, n);
+	WRITE_ONCE(rc->gc_last_bytes, bytes);
 	WRITE_ONCE(rc->gc_last_pause_ns, paused);
 	WRITE_ONCE(rc->gc_last_ns, ktime_get_ns() - start);
-	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused);
+	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused,
+			  rc->gc_last_objects, rc->gc_last_links, bytes);
 	mutex_unlock(&rc->graph_lock);
 	return n;
 }
@@ -660,6 +676,10 @@ void refcache_graph_init(struct refcache *rc)
 	rc->gc_collected = 0;
 	rc->gc_last_ns = 0;
 	rc->gc_last_pause_ns = 0;
+	rc->gc_last_objects = 0;
+	rc->gc_last_links = 0;
+	rc->gc_last_collected = 0;
+	rc->gc_last_bytes = 0;
 	rc->gc_threshold = 0;
 }
 
