@@ -445,7 +445,8 @@ static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i],
-						    ring[(i + 1) % 10]), 2);
+						    ring[(i + 1) % ARRAY_SIZE(ring)]),
+				2);
 	for (i = 1; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
 

@@ -452,13 +452,13 @@ static void refcache_gc_push(struct refcache *rc, struct refcache_obj *obj,
 
 /*
  * Steps 1 and 2: mark, in @marks, what outside references can reach.
- * Counts the objects it looked at in rc->gc_last_objects and the links it
- * followed in rc->gc_last_links.
+ * Counts the objects it looked at in *@objects and the links it followed
+ * in *@links.
  */
 static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
-			     u32 end)
+			     u32 end, unsigned long *objects,
+			     unsigned long *links)
 {
-	unsigned long objects = 0, links = 0;
 	u32 slot, stack = 0;
 
 	rcu_read_lock();
@@ -469,7 +469,7 @@ static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
 		refcache_gc_breathe(slot);
 		if (!obj)
 			continue;
-		objects++;
+		(*objects)++;
 		refs = refcache_obj_refcount(obj);
 		/* A dying object's links are still to be dropped: a root too. */
 		if (refs > READ_ONCE(obj->links_in) ||
@@ -488,14 +488,12 @@ static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
 		     link = refcache_links_locked(rc, link->next)) {
 			u32 to = refcache_obj_slot(link->to);
 
-			links++;
+			(*links)++;
 			if (!__test_and_set_bit(to, marks))
 				refcache_gc_push(rc, link->to, to, &stack);
 		}
 		cond_resched();
 	}
-	WRITE_ONCE(rc->gc_last_objects, objects);
-	WRITE_ONCE(rc->gc_last_links, links);
 }
 
 /*
@@ -579,6 +577,7 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 {
 	struct refcache_obj *garbage = NULL;
 	unsigned long *marks;
+	unsigned long objects = 0, links = 0;
 	u64 start, paused = 0;
 	size_t bytes = 0;
 	u32 end;
@@ -586,8 +585,6 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 
 	mutex_lock(&rc->graph_lock);
 	start = ktime_get_ns();
-	WRITE_ONCE(rc->gc_last_objects, 0);
-	WRITE_ONCE(rc->gc_last_links, 0);
 	/*
 	 * Without links there is no garbage: the count of a live object is
 	 * then its outside references, at least one. Nothing to mark, and no
@@ -611,7 +608,7 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	 * included.
 	 */
 	synchronize_rcu_expedited();
-	refcache_gc_mark(rc, marks, end);
+	refcache_gc_mark(rc, marks, end, &objects, &links);
 	n = refcache_gc_sweep(rc, marks, end, dry_run, &garbage);
 	paused = ktime_get_ns() - start;
 	/* The counts of the garbage are 0 before any get can try again. */
@@ -625,12 +622,14 @@ done:
 	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
 	if (!dry_run)
 		WRITE_ONCE(rc->gc_collected, rc->gc_collected + n);
+	WRITE_ONCE(rc->gc_last_objects, objects);
+	WRITE_ONCE(rc->gc_last_links, links);
 	WRITE_ONCE(rc->gc_last_collected, n);
 	WRITE_ONCE(rc->gc_last_bytes, bytes);
 	WRITE_ONCE(rc->gc_last_pause_ns, paused);
 	WRITE_ONCE(rc->gc_last_ns, ktime_get_ns() - start);
-	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused,
-			  rc->gc_last_objects, rc->gc_last_links, bytes);
+	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused, objects, links,
+			  bytes);
 	mutex_unlock(&rc->graph_lock);
 	return n;
 }
