@@ -430,17 +430,23 @@ struct refcache_map *refcache_map_build(struct refcache *rc)
 	map = kvzalloc(sizeof(*map), REFCACHE_GFP);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
+	seen = refcache_map_walk(rc, &n);
+	if (!seen) {
+		kvfree(map);
+		return ERR_PTR(-ENOMEM);
+	}
+	/*
+	 * The classes after the walk: a class's cache is made before its
+	 * first object and lives as long as the table, so every class the
+	 * walk saw an object of is here with its name and layout, even one
+	 * whose cache a create made while the walk ran.
+	 */
 	for (class = 0; class < REFCACHE_NR_CLASSES; class++)
 		if (refcache_class_stats(rc, class, &map->classes[class])) {
 			map->classes[class].objects = 0;
 			map->classes[class].asked = 0;
 			map->classes[class].used = 0;
 		}
-	seen = refcache_map_walk(rc, &n);
-	if (!seen) {
-		kvfree(map);
-		return ERR_PTR(-ENOMEM);
-	}
 	sort(seen, n, sizeof(*seen), refcache_seen_by_frame, NULL);
 	mutex_lock(&rc->map_lock);
 	err = refcache_map_number(rc, seen, n);
