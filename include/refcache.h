@@ -243,6 +243,28 @@ struct refcache_map {
 
 struct refcache_pcpu;
 struct refcache_link;
+struct refcache_gc_chunk;
+
+/**
+ * enum refcache_gc_phase - where a run of the collector is (gc.c)
+ * @REFCACHE_GC_IDLE: no run is deciding anything; gets do not look
+ * @REFCACHE_GC_MARK: marking, in slices; a get of an object with the graph
+ *	flag shades it (marks it, for the collector to trace)
+ * @REFCACHE_GC_FINAL: the last marks are being drawn; a get of a candidate
+ *	not marked waits on gc_wait, one of a marked object goes on
+ * @REFCACHE_GC_KILL: a candidate not marked is garbage: gets and links of
+ *	it fail with -ENOENT while the collector sets its count to 0
+ * @REFCACHE_GC_PHASE: the bits of the phase
+ * @REFCACHE_GC_ODD: the run uses the second of the two mark bitmaps
+ */
+enum refcache_gc_phase {
+	REFCACHE_GC_IDLE = 0,
+	REFCACHE_GC_MARK = 1,
+	REFCACHE_GC_FINAL = 2,
+	REFCACHE_GC_KILL = 3,
+	REFCACHE_GC_PHASE = 3,
+	REFCACHE_GC_ODD = 4,
+};
 struct kmem_cache;
 
 /**
@@ -404,28 +426,46 @@ struct refcache_counts {
  * @pinned: the objects a graph operation holds with a pin (graph.c);
  *	written under @graph_lock, read locklessly by outside puts of objects
  *	with the graph flag.
- * @gc_active: set while the collector decides what is garbage; outside gets
- *	of objects that links point at (the graph flag) then wait on @gc_wait
- *	(core.c). Written
- *	under @graph_lock, read locklessly inside RCU read sections.
- * @gc_wait: where those gets wait
+ * @gc_phase: where the collector is (enum refcache_gc_phase, in the low
+ *	bits) and which of the two mark bitmaps the run uses
+ *	(REFCACHE_GC_ODD); one byte, so that a reader gets both at once.
+ *	Written under @graph_lock (store-release), read locklessly inside RCU
+ *	read sections (load-acquire) by gets of objects with the graph flag,
+ *	which take gc.c's slow path while it is not REFCACHE_GC_IDLE.
+ * @gc_wait: where gets of objects the collector may be about to free wait
+ *	(REFCACHE_GC_FINAL)
+ * @gc_run_lock: serialises runs of the collector; taken before
+ *	@graph_lock, which a run drops between its slices.
+ * @gc_chunks: per chunk of the id table, the collector's bitmaps of its
+ *	slots (struct refcache_gc_chunk, gc.c), or NULL where no object ever
+ *	had a link; the array itself is allocated at the first link. Both are
+ *	allocated under @graph_lock and published with release, read with
+ *	acquire, and freed only with the table.
+ * @gc_nr_chunks: bitmaps allocated in @gc_chunks; under @graph_lock.
+ * @gc_gray_chunks: chunks whose gray bitmap may have bits set (atomic
+ *	bitops by anyone who shades an object; cleared by the collector).
+ * @gc_gray_any: some bit of @gc_gray_chunks may be set (set after it,
+ *	cleared by the collector with xchg() before it looks).
+ * @nr_members: objects with links in or out (the collector's candidates);
+ *	under @graph_lock.
  * @nr_links: links in the table; under @graph_lock, read with READ_ONCE().
  * @gc_runs: collections run (dry runs included); under @graph_lock.
  * @gc_collected: objects collected, in all runs; under @graph_lock.
  * @gc_last_ns: duration of the last run, in ns; under @graph_lock.
- * @gc_last_pause_ns: how long the last run held gets of linked objects
- *	(@gc_active); under @graph_lock.
- * @gc_last_objects: objects the last run looked at (its walk over the
- *	table); under @graph_lock.
+ * @gc_last_pause_ns: the longest the last run made anyone wait: its
+ *	longest slice under @graph_lock, or its REFCACHE_GC_FINAL window, for
+ *	gets of objects it had not marked; under @graph_lock.
+ * @gc_last_objects: objects the last run looked at (its candidates);
+ *	under @graph_lock.
  * @gc_last_links: links the last run followed while it marked; under
  *	@graph_lock.
  * @gc_last_collected: objects the last run freed (or, dry, would have);
  *	under @graph_lock.
- * @gc_last_bytes: memory the last run allocated for itself (its marks);
- *	under @graph_lock.
+ * @gc_last_bytes: memory the last run used: the bitmaps of the chunks with
+ *	candidates, and its mark stack; under @graph_lock.
  * @gc_threshold: run the collector from a work item after this many
- *	creations since the last run (0: never). Read locklessly.
- * @gc_pending: creations since the last run, for @gc_threshold.
+ *	creations and links since the last run (0: never). Read locklessly.
+ * @gc_pending: creations and links since the last run, for @gc_threshold.
  * @gc_work: the automatic collection.
  * @class_lock: serialises the making of the caches of @classes.
  * @classes: the size classes; each cache's memory only ever holds this
@@ -464,8 +504,14 @@ struct refcache {
 	atomic_long_t live;
 	struct mutex graph_lock; /* the object graph: see above */
 	struct refcache_obj *pinned[2];
-	bool gc_active;
+	u8 gc_phase;
 	wait_queue_head_t gc_wait;
+	struct mutex gc_run_lock; /* one run at a time */
+	struct refcache_gc_chunk **gc_chunks;
+	unsigned int gc_nr_chunks;
+	bool gc_gray_any;
+	unsigned long gc_gray_chunks[BITS_TO_LONGS(REFCACHE_CHUNKS)];
+	unsigned long nr_members;
 	unsigned long nr_links;
 	unsigned long gc_runs;
 	unsigned long gc_collected;
@@ -627,9 +673,9 @@ static inline struct refcache_obj *refcache_table_at(struct refcache *rc,
  * @obj: what the caller found, under RCU or holding a reference
  * @id: the object the caller wants
  * @max: refuse to go above this
- * @gc_active: NULL, or a flag that, while set, refuses the get of an
- *	object with REFCACHE_STATE_GRAPH (core.c: the collector is deciding
- *	about it); read only for such objects
+ * @gc_phase: NULL, or the collector's phase (struct refcache.gc_phase):
+ *	while a run is on, the get of an object with REFCACHE_STATE_GRAPH
+ *	is refused, for gc.c's slow path to take; read only for such objects
  *
  * refcount_t offers get-unless-zero but no upper bound below its
  * saturation point, and knows nothing of ids, so this is the same
@@ -640,11 +686,11 @@ static inline struct refcache_obj *refcache_table_at(struct refcache *rc,
  * creator made it. Inline: it is the heart of every get.
  *
  * Return: the new count, -ENOENT (dead, or another object now),
- * -EOVERFLOW, or -EAGAIN (@gc_active).
+ * -EOVERFLOW, or -EAGAIN (@gc_phase).
  */
 static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
 					      unsigned int max,
-					      const bool *gc_active)
+					      const u8 *gc_phase)
 {
 	s64 old = atomic64_read(&obj->state);
 	unsigned int count;
@@ -655,8 +701,8 @@ static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
 			return -ENOENT;
 		if (count >= max)
 			return -EOVERFLOW;
-		if (gc_active && unlikely(refcache_state_graph(old)) &&
-		    READ_ONCE(*gc_active))
+		if (gc_phase && unlikely(refcache_state_graph(old)) &&
+		    (READ_ONCE(*gc_phase) & REFCACHE_GC_PHASE))
 			return -EAGAIN;
 	} while (!atomic64_try_cmpxchg_acquire(&obj->state, &old, old + 1));
 	return count + 1;
@@ -684,8 +730,9 @@ static __always_inline int __refcache_ref_put_not_last(struct refcache_obj *obj,
 }
 
 /*
- * Look up object @id and get a reference on it unless the collector is
- * deciding about it (-EAGAIN then: objects nothing links to never wait);
+ * Look up object @id and get a reference on it unless a run of the
+ * collector is on and the object has the graph flag (-EAGAIN then, for
+ * gc.c's slow path: objects nothing links to never take it);
  * counts the get. *@objp is what the slot held. The fast path of
  * refcache_get_id(), and the first step of __refcache_get_id().
  */
@@ -699,7 +746,7 @@ static __always_inline int __refcache_get_slot(struct refcache *rc, u32 id,
 	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
 	if (likely(obj))
 		ret = __refcache_ref_get(obj, id, READ_ONCE(rc->max_refs),
-					 &rc->gc_active);
+					 &rc->gc_phase);
 	if (likely(ret > 0))
 		__this_cpu_inc(rc->counts->gets);
 	rcu_read_unlock_sched();

@@ -394,7 +394,29 @@ void refcache_trace_place(struct refcache *rc, struct refcache_obj *obj);
 void refcache_graph_init(struct refcache *rc);
 void refcache_graph_destroy(struct refcache *rc);
 void refcache_release_links(struct refcache_obj *obj);
-void refcache_gc_note_created(struct refcache *rc, unsigned int n);
 void refcache_free_links(struct refcache_obj *obj);
+
+/* graph.c, for gc.c */
+#define refcache_links_locked(rc, p) \
+	rcu_dereference_protected(p, lockdep_is_held(&(rc)->graph_lock))
+
+static inline u32 refcache_obj_slot(const struct refcache_obj *obj)
+{
+	return refcache_id_slot(refcache_state_id(atomic64_read(&obj->state)));
+}
+
+void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
+			 bool drop, u32 *next);
+void refcache_release_list(struct refcache *rc, struct refcache_obj *obj);
+
+/* gc.c, for core.c and graph.c */
+void refcache_gc_init(struct refcache *rc);
+void refcache_gc_destroy(struct refcache *rc);
+int refcache_gc_get(struct refcache *rc, u32 id, struct refcache_obj **objp);
+void refcache_gc_note(struct refcache *rc, unsigned int n);
+int refcache_gc_prepare(struct refcache *rc, u32 from, u32 to);
+void refcache_gc_join(struct refcache *rc, struct refcache_obj *obj);
+void refcache_gc_leave(struct refcache *rc, struct refcache_obj *obj);
+bool refcache_gc_doomed(struct refcache *rc, u32 slot);
 
 #endif /* _REFCACHE_INTERNAL_H */

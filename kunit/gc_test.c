@@ -401,10 +401,10 @@ static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
 }
 
 /*
- * No link, no garbage: the run touches nothing (no marking, so no pause:
- * a marking run waits for an expedited grace period, which a clock as fine
- * as UML's, the host's, always shows; the QEMU kernels' may be too coarse
- * to) and still counts as one. With a link, the same table is marked.
+ * No link, no garbage: the run touches nothing (no candidate scanned, no
+ * memory used; the only wait it can cause is its one short hold of
+ * graph_lock, the whole run) and still counts as one. With a link, the
+ * same table is marked.
  */
 static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 {
@@ -414,7 +414,10 @@ static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(rc, ARRAY_SIZE(ids), ids), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_pause_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_bytes, 0UL);
+	KUNIT_EXPECT_LE(test, refcache_gc_stats(test).gc_last_pause_ns,
+			refcache_gc_stats(test).gc_last_ns);
 	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
@@ -424,9 +427,11 @@ static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 
 /*
  * A run's own figures: a ring of 10 held by one outside reference, beside
- * 5 objects without links. The run looks at all 15 (it walks the table),
- * follows each of the ring's 10 links once, and needs marks; a run with no
- * link looks at nothing and allocates nothing.
+ * 5 objects without links. The run looks at the 10 candidates only (the
+ * objects with links), follows each of the ring's 10 links once, and uses
+ * its mark stack (a page), the directory of bitmaps (a pointer per chunk
+ * of the table) and one chunk's bitmaps (four bits per slot); a run with
+ * no link looks at nothing and allocates nothing.
  */
 static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 {
@@ -452,18 +457,18 @@ static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	st = refcache_gc_stats(test);
-	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 15UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_links, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 0L);
-	/* At least a bit per object, in whole longs. */
-	KUNIT_EXPECT_GE(test, st.gc_last_bytes, 15UL / BITS_PER_BYTE);
-	KUNIT_EXPECT_EQ(test, st.gc_last_bytes % sizeof(long), 0UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_bytes,
+			PAGE_SIZE + REFCACHE_CHUNKS * sizeof(void *) +
+			4 * REFCACHE_CHUNK_SLOTS / BITS_PER_BYTE);
 
 	/* Without its root the ring is garbage: no link is followed. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 10L);
 	st = refcache_gc_stats(test);
-	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 15UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_links, 0UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 10L);
 	KUNIT_EXPECT_EQ(test, st.gc_collected, 10UL);
@@ -846,8 +851,10 @@ static bool refcache_gc_getter_sleeps(struct refcache *rc)
 }
 
 /*
- * A get of @id while, as far as gets can tell, the collector is deciding
- * (rc->gc_active set, as refcache_gc() sets it). Sets *@waited if the get
+ * A get of @id while, as far as gets can tell, a run of the collector is
+ * drawing its last marks and has marked nothing (rc->gc_phase FINAL, as
+ * refcache_gc() sets it, with the marks of a table no run has used: all
+ * clear). Sets *@waited if the get
  * went to sleep on rc->gc_wait rather than returning; ends the pretended
  * collection either way and returns the get's result.
  */
@@ -866,7 +873,8 @@ static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
 	g->id = id;
 	init_completion(&g->done);
 	mutex_lock(&rc->graph_lock);
-	WRITE_ONCE(rc->gc_active, true);
+	KUNIT_ASSERT_EQ(test, rc->gc_runs, 0);
+	smp_store_release(&rc->gc_phase, REFCACHE_GC_FINAL);
 	mutex_unlock(&rc->graph_lock);
 	t = kthread_run(refcache_gc_getter_fn, g, "rc_gc_getter");
 	if (!IS_ERR(t)) {
@@ -878,7 +886,7 @@ static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
 	}
 	*waited = refcache_gc_getter_sleeps(rc);
 	mutex_lock(&rc->graph_lock);
-	WRITE_ONCE(rc->gc_active, false);
+	smp_store_release(&rc->gc_phase, REFCACHE_GC_IDLE);
 	mutex_unlock(&rc->graph_lock);
 	wake_up_all(&rc->gc_wait);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
@@ -930,6 +938,93 @@ static void refcache_gets_wait_for_the_collector_only_while_linked(struct kunit 
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 0);
 	refcache_gc_expect_all_freed(test, 2);
+}
+
+/* Pretend a run of the collector is in @phase, using the first marks. */
+static void refcache_gc_pretend(struct refcache *rc, enum refcache_gc_phase phase)
+{
+	mutex_lock(&rc->graph_lock);
+	smp_store_release(&rc->gc_phase, phase);
+	mutex_unlock(&rc->graph_lock);
+	wake_up_all(&rc->gc_wait);
+}
+
+/*
+ * The collector's barriers, one phase at a time, on a garbage ring of 3 in
+ * a table no run has used (its first marks all clear): while a run marks,
+ * a get shades the object it got; once the run kills, a get or a link of a
+ * candidate it did not mark fails as if it were dead, and one of an object
+ * it marked goes on.
+ */
+static void refcache_gc_barriers_shade_and_refuse(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ring[3], loose;
+	unsigned int i;
+
+	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	refcache_gc_create(test, 1, &loose);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 3]), 2);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_gc_stats(test).gc_runs, 0UL);
+
+	/* MARK: the get succeeds and shades ring[0]. */
+	refcache_gc_pretend(rc, REFCACHE_GC_MARK);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ring[0]), 2);
+	/* KILL: ring[1] and ring[2] were not marked, ring[0] was. */
+	refcache_gc_pretend(rc, REFCACHE_GC_KILL);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ring[1]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, loose, ring[2]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ring[2], loose), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ring[0]), 3);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 2);
+	/* An object without links is no candidate: it is never refused. */
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, loose), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, loose), 1);
+	/* A link made now marks its new candidate as it joins. */
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, ring[0], loose), 2);
+	KUNIT_EXPECT_EQ(test, refcache_link(rc, loose, ring[0]), 3);
+	refcache_gc_pretend(rc, REFCACHE_GC_IDLE);
+
+	/* A real run: ring[0] held from outside keeps the ring and loose. */
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 4UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, loose), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 4L);
+	refcache_gc_expect_all_freed(test, 4);
+}
+
+/*
+ * Candidates are exactly the objects with links in or out: unlinking and
+ * releases take them out, so a run passes by what had links once.
+ */
+static void refcache_gc_candidates_are_objects_with_links(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[6];
+
+	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[2], ids[3]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[4], ids[5]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 6UL);
+	/* Unlinked: both ends go. */
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 1);
+	/* Released with its link: it and, once unlinked, its target go. */
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[2]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[4]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[5]), 0);
+	refcache_gc_expect_all_freed(test, 6);
 }
 
 static void refcache_release_of_long_chain(struct kunit *test)
@@ -1430,6 +1525,8 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_link_refused_at_max_refs),
 	KUNIT_CASE(refcache_put_refused_when_only_links_hold),
 	KUNIT_CASE(refcache_gets_wait_for_the_collector_only_while_linked),
+	KUNIT_CASE(refcache_gc_barriers_shade_and_refuse),
+	KUNIT_CASE(refcache_gc_candidates_are_objects_with_links),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
 	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),

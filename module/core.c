@@ -33,12 +33,13 @@
  *   object in reused memory may initialise every field; it writes the
  *   state word last, with release ordering, and publishes the slot after
  *   that.
- * - The collector (graph.c) must not see an outside reference appear on an
- *   object that links point at while it decides what is garbage. Such an
- *   object has REFCACHE_STATE_GRAPH in its state word; gets that find it
- *   check rc->gc_active inside their RCU read section and wait while it is
- *   set (the collector sets it, then waits for a grace period). Gets and
- *   puts of objects without the flag never look further.
+ * - The collector (gc.c) must see every outside reference that appears on
+ *   an object that links point at while it decides what is garbage. Such
+ *   an object has REFCACHE_STATE_GRAPH in its state word; gets that find
+ *   it read rc->gc_phase inside their RCU read section and, while a run is
+ *   on, take gc.c's refcache_gc_get(), which shades the object, waits, or
+ *   refuses a garbage one. Gets and puts of objects without the flag never
+ *   look further.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
@@ -322,18 +323,18 @@ static noinline void refcache_release(struct refcache_obj *obj, u32 id)
 }
 
 /*
- * The collector is deciding about object @id: wait for it, then try again.
- * Out of line, so that the fast path needs few registers.
+ * A run of the collector is on and object @id has the graph flag: the get
+ * through gc.c, waiting while the run is about to decide about it. Out of
+ * line, so that the fast path needs few registers.
  */
 static noinline int refcache_get_wait(struct refcache *rc, u32 id,
 				      struct refcache_obj **objp)
 {
 	int ret;
 
-	do {
-		wait_event(rc->gc_wait, !READ_ONCE(rc->gc_active));
-		ret = __refcache_get_slot(rc, id, objp);
-	} while (ret == -EAGAIN);
+	while ((ret = refcache_gc_get(rc, id, objp)) == -EAGAIN)
+		wait_event(rc->gc_wait, (READ_ONCE(rc->gc_phase) &
+					 REFCACHE_GC_PHASE) != REFCACHE_GC_FINAL);
 	return ret;
 }
 
@@ -520,7 +521,7 @@ static __always_inline void refcache_account_created(struct refcache *rc,
 	refcache_live_add(rc, this_cpu_ptr(rc->pcpu), n);
 	local_unlock(&rc->pcpu->lock);
 	if (unlikely(READ_ONCE(rc->gc_threshold)))
-		refcache_gc_note_created(rc, n);
+		refcache_gc_note(rc, n);
 }
 
 /* A create charged for @n objects failed: give their room back. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * refcache: references between objects, and the cycle collector.
+ * refcache: references between objects: links, pins and cascading releases.
  *
  * Reference counting frees an object when nothing points at it any more,
  * but objects that point at each other keep each other's counts above zero
@@ -49,61 +49,22 @@
  * recursion, so the head of a chain of a million objects is released in
  * constant stack.
  *
- * The collector (refcache_gc()) is the reachability half of CPython's
- * cycle collector (Python/gc.c), made simpler by links_in: CPython has to
- * subtract internal references from each count to find the outside ones
- * ("gc_refs"); here count - links_in already is that number. So:
- *
- *   1. roots: objects with outside references (count > links_in), and dying
- *      objects whose links are still to be dropped;
- *   2. mark everything reachable from a root through links (a depth-first
- *      walk with an explicit stack, gc_next);
- *   3. whatever is left unmarked is garbage: only links from other garbage
- *      hold it. Its counts are set to 0 (nothing can get it: see below) and
- *      it is released like any dead object; links from garbage to survivors
- *      are dropped normally.
- *
- * Each step visits every object once and every link at most once: the cost
- * is linear in objects plus links. The marks are a bitmap by slot, made for
- * the run. Steps 1 to 3 need a graph that holds still: graph_lock stops
- * links, unlinks and the release of objects that have links, and
- * rc->gc_active stops outside gets of flagged objects (__refcache_get_slot()):
- * the collector sets it and waits for an (expedited) grace period, so that
- * every get that did not see it has finished. What takes graph_lock waits
- * for the whole run: links, unlinks, the final put of an object that holds
- * links, and a put whose lockless check said links might hold every
- * reference left (core.c repeats it under the lock). Other outside puts go
- * on: one can only turn a root into a non-root, which makes the run keep
- * something it could have freed (the next run will), never the opposite;
- * objects that nothing links to are never garbage, so they may be created,
- * got, put and freed throughout (the walks read them under RCU, as any
- * lookup does). The time gets wait is the pause the collector imposes,
- * gc_last_pause_ns; the garbage is released after that, since nothing can
- * reach it.
+ * The collector (gc.c) frees what only links keep alive. It looks only at
+ * objects that have links (refcache_gc_join() when a link is made,
+ * refcache_gc_leave() when an object may have lost its last one), marks in
+ * slices with graph_lock dropped between them, and its barriers are here:
+ * a link shades both its ends, and a pin fails for an object the collector
+ * is killing (refcache_gc_doomed()), as a get of it does.
  */
-#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/wait.h>
-#include <linux/workqueue.h>
 
 #include "refcache.h"
 #include "refcache_internal.h"
 #include "refcache_trace.h"
-
-/* The walks over the table drop the RCU read section this often. */
-#define REFCACHE_GC_RESCHED	1024
-
-#define refcache_links_locked(rc, p) \
-	rcu_dereference_protected(p, lockdep_is_held(&(rc)->graph_lock))
-
-static u32 refcache_obj_slot(const struct refcache_obj *obj)
-{
-	return refcache_id_slot(refcache_obj_id(obj));
-}
 
 /* Under graph_lock: whether a graph operation pins @obj. */
 static bool refcache_pinned(struct refcache *rc, struct refcache_obj *obj)
@@ -162,6 +123,7 @@ static unsigned int refcache_graph_unref(struct refcache *rc,
 	count = refcache_graph_drop(obj, obj->links_in > 1 ||
 				    refcache_pinned(rc, obj));
 	WRITE_ONCE(obj->links_in, obj->links_in - 1);
+	refcache_gc_leave(rc, obj);
 	return count;
 }
 
@@ -175,8 +137,8 @@ static unsigned int refcache_graph_unref(struct refcache *rc,
  * a link holds a reference, so nothing else it points at can be dead, and
  * nothing it points at has been freed yet (refcache_gc_release()).
  */
-static void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
-				bool drop, u32 *next)
+void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
+			 bool drop, u32 *next)
 {
 	struct refcache_link *link, *tmp;
 
@@ -203,13 +165,14 @@ static void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
  * Objects on the list are dead but still in their slots, and only this
  * function frees them.
  */
-static void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
+void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 {
 	lockdep_assert_held(&rc->graph_lock);
 	while (obj) {
 		u32 next = obj->gc_next;
 
 		refcache_unlink_all(rc, obj, true, &next);
+		refcache_gc_leave(rc, obj);
 		refcache_retire(obj);
 		obj = next ? refcache_table_at(rc, next) : NULL;
 		cond_resched();
@@ -264,7 +227,8 @@ static struct refcache_obj *refcache_graph_pin(struct refcache *rc, u32 id,
 	smp_mb();	/* the pin before the count: see the top of the file */
 	old = atomic64_read(&obj->state);
 	do {
-		if (refcache_state_id(old) != id || !refcache_state_count(old)) {
+		if (refcache_state_id(old) != id || !refcache_state_count(old) ||
+		    refcache_gc_doomed(rc, refcache_id_slot(id))) {
 			WRITE_ONCE(rc->pinned[i], NULL);
 			return NULL;
 		}
@@ -323,6 +287,13 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 		return -ENOMEM;
 
 	mutex_lock(&rc->graph_lock);
+	ret = refcache_gc_prepare(rc, from, to);
+	if (ret) {
+		mutex_unlock(&rc->graph_lock);
+		kfree(link);
+		return ret;
+	}
+	ret = -ENOENT;
 	rcu_read_lock();
 	a = refcache_graph_pin(rc, from, 0);
 	b = a ? refcache_graph_pin(rc, to, 1) : NULL;
@@ -338,6 +309,8 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 					 refcache_links_locked(rc, a->links));
 			rcu_assign_pointer(a->links, link);
 			WRITE_ONCE(rc->nr_links, rc->nr_links + 1);
+			refcache_gc_join(rc, a);
+			refcache_gc_join(rc, b);
 			link = NULL;
 			ret -= pins;
 		}
@@ -347,8 +320,11 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 		refcache_graph_unpin(rc, a, 0);
 	mutex_unlock(&rc->graph_lock);
 	kfree(link);
-	if (ret >= 0)
+	if (ret >= 0) {
 		trace_refcache_link(from, to, ret);
+		if (unlikely(READ_ONCE(rc->gc_threshold)))
+			refcache_gc_note(rc, 1);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(refcache_link);
@@ -391,6 +367,7 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 			if (link->to == a)
 				ret--;
 			kfree_rcu(link, rcu);
+			refcache_gc_leave(rc, a);
 			break;
 		}
 		refcache_graph_unpin(rc, a, 0);
@@ -426,265 +403,17 @@ unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 }
 EXPORT_SYMBOL_GPL(refcache_obj_links);
 
-/* In a walk under rcu_read_lock(): let others run now and then. */
-static void refcache_gc_breathe(u32 slot)
-{
-	if (slot % REFCACHE_GC_RESCHED)
-		return;
-	rcu_read_unlock();
-	cond_resched();
-	rcu_read_lock();
-}
-
-/*
- * Under graph_lock with gc_active set: push @obj on the mark stack if it
- * has links to follow. Objects with links cannot die or change them now,
- * and only they go on the stack.
- */
-static void refcache_gc_push(struct refcache *rc, struct refcache_obj *obj,
-			     u32 slot, u32 *stack)
-{
-	if (!refcache_links_locked(rc, obj->links))
-		return;
-	obj->gc_next = *stack;
-	*stack = slot;
-}
-
-/*
- * Steps 1 and 2: mark, in @marks, what outside references can reach.
- * Counts the objects it looked at in *@objects and the links it followed
- * in *@links.
- */
-static void refcache_gc_mark(struct refcache *rc, unsigned long *marks,
-			     u32 end, unsigned long *objects,
-			     unsigned long *links)
-{
-	u32 slot, stack = 0;
-
-	rcu_read_lock();
-	for (slot = 1; slot < end; slot++) {
-		struct refcache_obj *obj = refcache_table_at(rc, slot);
-		unsigned int refs;
-
-		refcache_gc_breathe(slot);
-		if (!obj)
-			continue;
-		(*objects)++;
-		refs = refcache_obj_refcount(obj);
-		/* A dying object's links are still to be dropped: a root too. */
-		if (refs > READ_ONCE(obj->links_in) ||
-		    (!refs && rcu_access_pointer(obj->links))) {
-			__set_bit(slot, marks);
-			refcache_gc_push(rc, obj, slot, &stack);
-		}
-	}
-	rcu_read_unlock();
-	while (stack) {
-		struct refcache_obj *obj = refcache_table_at(rc, stack);
-		struct refcache_link *link;
-
-		stack = obj->gc_next;
-		for (link = refcache_links_locked(rc, obj->links); link;
-		     link = refcache_links_locked(rc, link->next)) {
-			u32 to = refcache_obj_slot(link->to);
-
-			(*links)++;
-			if (!__test_and_set_bit(to, marks))
-				refcache_gc_push(rc, link->to, to, &stack);
-		}
-		cond_resched();
-	}
-}
-
-/*
- * Step 3: what links point at and no root reaches is garbage. Unless
- * @dry_run, set its counts to 0 and chain it by slot for the release.
- * Returns how many objects that is; *@garbage is the first.
- */
-static long refcache_gc_sweep(struct refcache *rc, const unsigned long *marks,
-			      u32 end, bool dry_run, struct refcache_obj **garbage)
-{
-	struct refcache_obj *first = NULL;
-	long n = 0;
-	u32 slot;
-
-	rcu_read_lock();
-	for (slot = 1; slot < end; slot++) {
-		struct refcache_obj *obj = refcache_table_at(rc, slot);
-
-		refcache_gc_breathe(slot);
-		/* Objects nothing links to are roots or on their way out. */
-		if (!obj || test_bit(slot, marks) || !READ_ONCE(obj->links_in))
-			continue;
-		n++;
-		if (dry_run)
-			continue;
-		/* No get can see it again: gets of linked objects wait. */
-		atomic64_set(&obj->state, refcache_state(refcache_obj_id(obj), 0));
-		obj->gc_next = first ? refcache_obj_slot(first) : 0;
-		first = obj;
-	}
-	rcu_read_unlock();
-	*garbage = first;
-	return n;
-}
-
-/*
- * Under graph_lock: release the garbage chained from @garbage. Links between
- * garbage objects hold references that nobody drops (their counts are 0
- * already), so an object may be freed while links from other garbage still
- * point at it: first every link of the garbage is taken apart, while all of
- * it exists, then the objects go. Links from garbage to survivors are
- * dropped normally; a survivor keeps the reference of whatever made it
- * reachable, so none dies of it, but any that did would be released too.
- */
-static void refcache_gc_release(struct refcache *rc, struct refcache_obj *garbage)
-{
-	struct refcache_obj *obj, *next;
-	u32 dying = 0;
-
-	for (obj = garbage; obj; obj = next) {
-		next = obj->gc_next ? refcache_table_at(rc, obj->gc_next) : NULL;
-		refcache_unlink_all(rc, obj, true, &dying);
-		cond_resched();
-	}
-	for (obj = garbage; obj; obj = next) {
-		next = obj->gc_next ? refcache_table_at(rc, obj->gc_next) : NULL;
-		/* Dies with the links of other garbage still counted here. */
-		WRITE_ONCE(obj->links_in, 0);
-		refcache_retire(obj);
-		cond_resched();
-	}
-	if (dying)
-		refcache_release_list(rc, refcache_table_at(rc, dying));
-}
-
-/**
- * refcache_gc() - collect the objects only links keep alive
- * @rc: the table
- * @dry_run: count them, change nothing
- *
- * Frees exactly the objects that no outside reference (create, get,
- * lookup) can reach through links: cycles, and whatever hangs off them.
- * Safe against every other operation running concurrently; outside gets of
- * objects that links point at wait while it marks. A table without links
- * has no garbage: the run then counts as one and touches no object.
- *
- * Return: the number of objects freed (or, with @dry_run, that would be),
- * or -ENOMEM if there was no memory for the marks.
- */
-long refcache_gc(struct refcache *rc, bool dry_run)
-{
-	struct refcache_obj *garbage = NULL;
-	unsigned long *marks;
-	unsigned long objects = 0, links = 0;
-	u64 start, paused = 0;
-	size_t bytes = 0;
-	u32 end;
-	long n = 0;
-
-	mutex_lock(&rc->graph_lock);
-	start = ktime_get_ns();
-	/*
-	 * Without links there is no garbage: the count of a live object is
-	 * then its outside references, at least one. Nothing to mark, and no
-	 * get has to wait.
-	 */
-	if (!rc->nr_links)
-		goto done;
-	end = refcache_table_end(rc);
-	bytes = BITS_TO_LONGS(end) * sizeof(long);
-	marks = kvzalloc(bytes, REFCACHE_GFP);
-	if (!marks) {
-		mutex_unlock(&rc->graph_lock);
-		return -ENOMEM;
-	}
-	WRITE_ONCE(rc->gc_active, true);
-	/*
-	 * Every get that did not see gc_active has taken its reference. An
-	 * expedited grace period: a collection is asked for explicitly (or
-	 * after gc_threshold creations), and a normal one would add
-	 * milliseconds to every run, collections of a handful of objects
-	 * included.
-	 */
-	synchronize_rcu_expedited();
-	refcache_gc_mark(rc, marks, end, &objects, &links);
-	n = refcache_gc_sweep(rc, marks, end, dry_run, &garbage);
-	paused = ktime_get_ns() - start;
-	/* The counts of the garbage are 0 before any get can try again. */
-	smp_store_release(&rc->gc_active, false);
-	wake_up_all(&rc->gc_wait);
-	kvfree(marks);
-
-	refcache_gc_release(rc, garbage);
-done:
-	atomic_set(&rc->gc_pending, 0);
-	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
-	if (!dry_run)
-		WRITE_ONCE(rc->gc_collected, rc->gc_collected + n);
-	WRITE_ONCE(rc->gc_last_objects, objects);
-	WRITE_ONCE(rc->gc_last_links, links);
-	WRITE_ONCE(rc->gc_last_collected, n);
-	WRITE_ONCE(rc->gc_last_bytes, bytes);
-	WRITE_ONCE(rc->gc_last_pause_ns, paused);
-	WRITE_ONCE(rc->gc_last_ns, ktime_get_ns() - start);
-	trace_refcache_gc(n, dry_run, rc->gc_last_ns, paused, objects, links,
-			  bytes);
-	mutex_unlock(&rc->graph_lock);
-	return n;
-}
-EXPORT_SYMBOL_GPL(refcache_gc);
-
-static void refcache_gc_work(struct work_struct *work)
-{
-	refcache_gc(container_of(work, struct refcache, gc_work), false);
-}
-
-/* @n objects were created: collect automatically past gc_threshold. */
-void refcache_gc_note_created(struct refcache *rc, unsigned int n)
-{
-	unsigned int threshold = READ_ONCE(rc->gc_threshold);
-
-	if (threshold && atomic_add_return(n, &rc->gc_pending) >= threshold)
-		queue_work(system_unbound_wq, &rc->gc_work);
-}
-
-/**
- * refcache_set_gc_threshold() - collect automatically every so many creations
- * @rc: the table
- * @threshold: run the collector from a work item once this many objects were
- *	created since its last run; 0 (the default): only on refcache_gc()
- */
-void refcache_set_gc_threshold(struct refcache *rc, unsigned int threshold)
-{
-	WRITE_ONCE(rc->gc_threshold, threshold);
-}
-EXPORT_SYMBOL_GPL(refcache_set_gc_threshold);
-
 void refcache_graph_init(struct refcache *rc)
 {
 	mutex_init(&rc->graph_lock);
-	init_waitqueue_head(&rc->gc_wait);
-	INIT_WORK(&rc->gc_work, refcache_gc_work);
-	atomic_set(&rc->gc_pending, 0);
-	rc->gc_active = false;
 	rc->pinned[0] = NULL;
 	rc->pinned[1] = NULL;
 	rc->nr_links = 0;
-	rc->gc_runs = 0;
-	rc->gc_collected = 0;
-	rc->gc_last_ns = 0;
-	rc->gc_last_pause_ns = 0;
-	rc->gc_last_objects = 0;
-	rc->gc_last_links = 0;
-	rc->gc_last_collected = 0;
-	rc->gc_last_bytes = 0;
-	rc->gc_threshold = 0;
+	refcache_gc_init(rc);
 }
 
 /* Before the table goes: no collection may be pending or running. */
 void refcache_graph_destroy(struct refcache *rc)
 {
-	WRITE_ONCE(rc->gc_threshold, 0);
-	cancel_work_sync(&rc->gc_work);
+	refcache_gc_destroy(rc);
 }
