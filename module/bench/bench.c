@@ -1066,6 +1066,186 @@ static int bench_gc(void)
 	return bench_gc_one(max_live / 100) ?: bench_gc_one(max_live);
 }
 
+/* Create @n objects in batches; their ids go to @ids. */
+static int bench_fill(struct refcache *rc, u32 *ids, unsigned long n)
+{
+	unsigned long done;
+	int err = 0;
+
+	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX) {
+		err = refcache_create_batch(rc, min_t(unsigned long, n - done,
+						      REFCACHE_BATCH_MAX),
+					    ids + done);
+		cond_resched();
+	}
+	return err;
+}
+
+#define BENCH_US_LEN	24
+
+/* @ns as microseconds with one decimal, in @buf (BENCH_US_LEN bytes). */
+static const char *bench_us(char *buf, u64 ns)
+{
+	snprintf(buf, BENCH_US_LEN, "%llu.%llu us", ns / 1000, ns % 1000 / 100);
+	return buf;
+}
+
+#define BENCH_FEW	1000	/* the linked objects of bench_gc_few() */
+
+/*
+ * Link BENCH_FEW objects of @ids, from @first every @stride-th, into
+ * two-object cycles and drop their creation references: garbage.
+ */
+static int bench_few_link(struct refcache *rc, const u32 *ids,
+			  unsigned long first, unsigned long stride)
+{
+	unsigned int k;
+
+	for (k = 0; k < BENCH_FEW; k += 2) {
+		u32 a = ids[first + k * stride], b = ids[first + (k + 1) * stride];
+
+		if (refcache_link(rc, a, b) != 2 || refcache_link(rc, b, a) != 2 ||
+		    refcache_put_id(rc, a) != 1 || refcache_put_id(rc, b) != 1)
+			return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * One run over a table of @live objects with BENCH_FEW of them garbage:
+ * its duration, and a failure unless it found them all.
+ */
+static u64 bench_few_gc(struct refcache *rc, long live, bool dry_run)
+{
+	struct refcache_stats st;
+	long ret = refcache_gc(rc, dry_run);
+
+	refcache_stats(rc, &st);
+	if (ret != BENCH_FEW || st.live != live - (dry_run ? 0 : BENCH_FEW))
+		bench_fail("gc%s of %u in %ld objects found %ld, %ld live",
+			   dry_run ? " dry" : "", BENCH_FEW, live, ret, st.live);
+	return st.gc_last_ns;
+}
+
+/*
+ * A round's small table: BENCH_FEW objects, all of them linked as in the
+ * large one; dry run and run, then freed. Returns 0 or the error.
+ */
+static int bench_few_small(struct refcache *rc, u32 *ids, u64 *dry, u64 *gc)
+{
+	int err = bench_init_table(rc);
+
+	if (err)
+		return err;
+	err = bench_fill(rc, ids, BENCH_FEW) ?: bench_few_link(rc, ids, 0, 1);
+	if (!err) {
+		*dry = bench_few_gc(rc, BENCH_FEW, true);
+		*gc = bench_few_gc(rc, BENCH_FEW, false);
+	}
+	if (refcache_destroy(rc) && !err)
+		bench_fail("gc few: objects left in the small table");
+	return err;
+}
+
+/*
+ * What a collection costs when a few objects of a large table have links:
+ * BENCH_FEW linked objects among max_live (the rest held, without links),
+ * next to a table of just those BENCH_FEW linked the same way, in the same
+ * rounds. Each round links 500 two-object cycles that nothing holds, then
+ * times "gc dry" (finds them, changes nothing) and "gc" (frees them) on
+ * both tables (gc_last_ns); the rows show the medians and the ratio large /
+ * small. In the large table round r uses every (max_live / BENCH_FEW)-th
+ * object from the r-th, spread over the table, so that its size stays
+ * (a collection frees what it finds, and a freed slot is reused only much
+ * later, table.c); the small table is made anew each round. A collector
+ * that walks the whole table costs what the table costs (a ratio near
+ * max_live / BENCH_FEW); the target is that a run costs what the linked
+ * objects cost, a ratio near 1.
+ */
+static int bench_gc_few(void)
+{
+	u64 *dry_big = bench_v[0], *dry_few = bench_v[1];
+	u64 *gc_big = bench_v[2], *gc_few = bench_v[3];
+	unsigned long i, stride = max_live / BENCH_FEW;
+	unsigned int r, nr = min_t(unsigned long, rounds, stride);
+	u64 db, df, gb, gf, rd, rg;
+	char x[BENCH_US_LEN], y[BENCH_US_LEN];
+	struct refcache_stats st;
+	struct refcache *rc;
+	u32 *ids, *few;
+	long live = max_live;
+	int err = -ENOMEM;
+
+	if (max_live < 2 * BENCH_FEW)
+		return 0;
+	/* Not on the stack: a table's directory of chunks is 16 KiB. */
+	rc = kcalloc(2, sizeof(*rc), GFP_KERNEL);
+	ids = kvmalloc_array(max_live, sizeof(*ids), GFP_KERNEL);
+	few = kcalloc(BENCH_FEW, sizeof(*few), GFP_KERNEL);
+	if (!rc || !ids || !few)
+		goto out;
+	err = bench_init_table(&rc[0]);
+	if (err)
+		goto out;
+	err = bench_fill(&rc[0], ids, max_live);
+	if (err) {
+		refcache_destroy(&rc[0]);
+		goto out;
+	}
+	for (r = 0; r < nr && !err; r++) {
+		err = bench_few_link(&rc[0], ids, r, stride);
+		if (err)
+			break;
+		dry_big[r] = bench_few_gc(&rc[0], live, true);
+		gc_big[r] = bench_few_gc(&rc[0], live, false);
+		live -= BENCH_FEW;
+		err = bench_few_small(&rc[1], few, &dry_few[r], &gc_few[r]);
+	}
+	if (err) {
+		bench_fail("gc few: error %d", err);
+		/* A round that failed may have left cycles: collect them. */
+		refcache_gc(&rc[0], false);
+		nr = min_t(unsigned long, r + 1, stride);
+		err = 0;
+	} else {
+		db = bench_median(dry_big, nr);
+		df = bench_median(dry_few, nr);
+		gb = bench_median(gc_big, nr);
+		gf = bench_median(gc_few, nr);
+		rd = df ? div64_u64(db * 100, df) : 0;
+		rg = gf ? div64_u64(gb * 100, gf) : 0;
+		bench_out("gc dry, %u linked among %lu: %s; %u alone: %s; %llu.%02llux\n",
+			  BENCH_FEW, max_live, bench_us(x, db), BENCH_FEW,
+			  bench_us(y, df), rd / 100, rd % 100);
+		bench_out("gc,     %u linked among %lu: %s; %u alone: %s; %llu.%02llux\n",
+			  BENCH_FEW, max_live, bench_us(x, gb), BENCH_FEW,
+			  bench_us(y, gf), rg / 100, rg % 100);
+		if (!db || !df || !gb || !gf)
+			bench_fail("gc few: a run took no time");
+	}
+	/* The objects of the rounds are gone: their ids name nothing now. */
+	for (i = 0; i < max_live; i++) {
+		bool used = i / stride < BENCH_FEW && i % stride < nr;
+		int ret = refcache_put_id(&rc[0], ids[i]);
+
+		if (ret && !(used && ret == -ENOENT))
+			bench_errors++;
+		bench_resched(i + 1);
+	}
+	refcache_quiesce();
+	refcache_stats(&rc[0], &st);
+	if (st.live || st.links)
+		bench_fail("gc few: %ld objects, %lu links left", st.live,
+			   st.links);
+	if (refcache_destroy(&rc[0]))
+		bench_fail("gc few: objects left in the table");
+out:
+	kfree(few);
+	kvfree(ids);
+	kfree(rc);
+	return err;
+}
+
 /* The floor of the ctl benchmark: a debugfs write that does nothing. */
 static ssize_t bench_null_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
@@ -1118,6 +1298,9 @@ static void bench_run(void)
 	err = bench_gc();
 	if (err)
 		bench_fail("collector benchmark: error %d", err);
+	err = bench_gc_few();
+	if (err)
+		bench_fail("gc few among many benchmark: error %d", err);
 
 	refcache_quiesce();
 	slab1 = refcache_slab_objects();
