@@ -1303,7 +1303,7 @@ static const char * const bench_lat_names[LAT_KINDS] = {
  * @go: completed when phase 2 may start (the collector runs), or @stop
  * @stop: phase 2 is off: the collector's thread did not start
  * @gc_started: completed by the collector's thread before its first run
- * @gc_runs: its runs
+ * @gc_runs: its runs (WRITE_ONCE(): read while it runs)
  * @gc_errors: its runs that failed or freed anything
  * @gc_max_ns: the longest of its runs (gc_last_ns)
  * @gc_max_pause_ns: the longest pause of its runs (gc_last_pause_ns)
@@ -1411,7 +1411,7 @@ static int bench_lat_gc_thread(void *data)
 		l->gc_max_ns = max(l->gc_max_ns, st.gc_last_ns);
 		l->gc_max_pause_ns = max(l->gc_max_pause_ns,
 					 st.gc_last_pause_ns);
-		l->gc_runs++;
+		WRITE_ONCE(l->gc_runs, l->gc_runs + 1);
 		cond_resched();
 	}
 	return 0;
@@ -1510,7 +1510,7 @@ static int bench_lat_graph(struct refcache *rc, const u32 *ids, unsigned long n)
 
 static int bench_gc_latency(void)
 {
-	unsigned long n = max_live, total = LAT_KINDS * lat_ops;
+	unsigned long n = max_live, total = LAT_KINDS * lat_ops, runs;
 	int cpu = cpumask_first(cpu_online_mask);
 	struct task_struct *lat, *gc = NULL;
 	struct refcache_stats st;
@@ -1561,6 +1561,8 @@ static int bench_gc_latency(void)
 		l->stop = true;
 	complete(&l->go);
 	wait_for_completion_state(&l->phase_done[1], TASK_IDLE);
+	/* The runs of phase 2: the collector may begin another meanwhile. */
+	runs = READ_ONCE(l->gc_runs);
 	if (gc)
 		bench_stop(gc);
 	bench_stop(lat);
@@ -1576,12 +1578,11 @@ static int bench_gc_latency(void)
 	for (k = 0; k < LAT_KINDS; k++) {
 		u32 *kv[2] = { l->ns[0] + k * lat_ops, l->ns[1] + k * lat_ops };
 
-		bench_lat_row(bench_lat_names[k], kv, lat_ops, l->gc_runs, n,
-			      n);
+		bench_lat_row(bench_lat_names[k], kv, lat_ops, runs, n, n);
 	}
 	v[0] = l->ns[0];
 	v[1] = l->ns[1];
-	bench_lat_row("all kinds", v, total, l->gc_runs, n, n);
+	bench_lat_row("all kinds", v, total, runs, n, n);
 	bench_out("  gc looping: longest run %llu us, pause %llu us\n",
 		  l->gc_max_ns / 1000, l->gc_max_pause_ns / 1000);
 	bench_out("  usleep_range(%u, %u) slept %llu us, %llu us with gc (HZ %u, %u CPUs)\n",
