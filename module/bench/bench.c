@@ -36,6 +36,12 @@
  *   lookup             rcu + xa_load() + inc-not-zero + dec on the same
  *                      objects (bench_floor_fill())
  *
+ * The collector's rows are not A/B tables: the cost of one run at two
+ * table sizes (bench_gc_one()), of a run over a few linked objects among
+ * many next to one over just those (bench_gc_few()), and the latency of
+ * single operations with and without a collector looping beside them
+ * (bench_gc_latency()).
+ *
  * Why a kthread, and why every timed loop is a noinline function of its
  * own: module init is __init, which carries __cold, and gcc treats a static
  * function that only cold code calls as unlikely executed too and
