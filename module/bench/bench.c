@@ -69,9 +69,9 @@
  * FAILED" and why.
  */
 #include <linux/completion.h>
-#include <linux/delay.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
