@@ -36,6 +36,12 @@
  *   lookup             rcu + xa_load() + inc-not-zero + dec on the same
  *                      objects (bench_floor_fill())
  *
+ * The collector's rows are not A/B tables: the cost of one run at two
+ * table sizes (bench_gc_one()), of a run over a few linked objects among
+ * many next to one over just those (bench_gc_few()), and the latency of
+ * single operations with and without a collector looping beside them
+ * (bench_gc_latency()).
+ *
  * Why a kthread, and why every timed loop is a noinline function of its
  * own: module init is __init, which carries __cold, and gcc treats a static
  * function that only cold code calls as unlikely executed too and
@@ -65,6 +71,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -104,14 +111,19 @@ static unsigned int obj_size = 64;
 module_param(obj_size, uint, 0444);
 MODULE_PARM_DESC(obj_size, "payload bytes of the benchmark's objects, 8..4096 (default 64)");
 
+static unsigned int lat_ops = 1000;
+module_param(lat_ops, uint, 0444);
+MODULE_PARM_DESC(lat_ops, "gc latency: timed operations per kind and phase (default 1000)");
+
 static bool smoke;
 module_param(smoke, bool, 0444);
-MODULE_PARM_DESC(smoke, "small counts that finish in seconds under KASAN (count 2000, rounds 3, max_live 10000)");
+MODULE_PARM_DESC(smoke, "small counts that finish in seconds under KASAN (count 2000, rounds 3, max_live 10000, lat_ops 100)");
 
 #define BENCH_ROUNDS_MAX	64
 #define BENCH_POOL		1024	/* objects of the get+put benchmarks */
 #define BENCH_RESCHED		4096	/* ops between cond_resched() calls */
-#define BENCH_RESULTS		8192
+#define BENCH_RESULTS		12288
+#define BENCH_LAT_OPS_MAX	1000000	/* lat_ops: u32 latencies, 24 MB */
 
 static char bench_results[BENCH_RESULTS];
 /* Per-round timings of the benchmark running; one runs at a time. */
@@ -126,7 +138,7 @@ static struct dentry *bench_dir;
 
 static __printf(1, 2) void bench_out(const char *fmt, ...)
 {
-	char line[160];
+	char line[192];
 	va_list args;
 
 	va_start(args, fmt);
@@ -139,7 +151,7 @@ static __printf(1, 2) void bench_out(const char *fmt, ...)
 
 static __printf(1, 2) void bench_fail(const char *fmt, ...)
 {
-	char line[160];
+	char line[192];
 	va_list args;
 
 	va_start(args, fmt);
@@ -343,13 +355,15 @@ static void bench_drop_pool(struct refcache *rc, const u32 *ids,
 		bench_fail("%s: objects left in the table", what);
 }
 
-static noinline u64 bench_getput_id(struct refcache *rc, u32 id)
+/* @count gets and puts of object @id, which has @refs references held. */
+static noinline u64 bench_getput_id(struct refcache *rc, u32 id, int refs)
 {
 	unsigned long i;
 	u64 t0 = ktime_get_ns();
 
 	for (i = 1; i <= count; i++) {
-		if (refcache_get_id(rc, id) != 2 || refcache_put_id(rc, id) != 1)
+		if (refcache_get_id(rc, id) != refs + 1 ||
+		    refcache_put_id(rc, id) != refs)
 			bench_errors++;
 		bench_resched(i);
 	}
@@ -430,7 +444,7 @@ static int bench_getput(void)
 	atomic64_set(&f->obj->state, refcache_state(id, 1));
 	refcount_set(&f->ref, 1);
 	for (r = 0; r < rounds; r++) {
-		a[r] = bench_getput_id(rc, id);
+		a[r] = bench_getput_id(rc, id, 1);
 		b[r] = bench_getput_cmpxchg(f);
 		c[r] = bench_getput_counter(&f->ref);
 	}
@@ -471,6 +485,50 @@ static int bench_getput(void)
 	bench_drop_pool(rc, &id, 1, "get+put");
 	kfree(f->obj);
 	kfree(f);
+	return 0;
+}
+
+/*
+ * get+put by id of an object that a link points at (another held object
+ * links to it), next to the same on an object without links, in the same
+ * rounds. What refcache adds for the target of a link: the graph flag in
+ * its state word sends the put off the inline fast path (refcache.h), and
+ * a get would wait while a collection decides about it (none runs here).
+ * Objects that links point at are the ones a program with a graph gets
+ * and puts most, so the target is that they cost no more than 10% extra.
+ * UML is uniprocessor and its atomics carry no lock prefix: the fixed cost
+ * both sides share is smaller there than on SMP, which makes the ratio
+ * lean against the linked side.
+ */
+static int bench_getput_linked(void)
+{
+	u64 *a = bench_a, *b = bench_b, ma, mb;
+	struct refcache *rc = &bench_rc;
+	u32 ids[3];	/* the holder, the target of its link, one without */
+	unsigned int r;
+	int err;
+
+	err = bench_make_pool(rc, ids, ARRAY_SIZE(ids));
+	if (err)
+		return err;
+	/* The target: its creation reference and the link. */
+	if (refcache_link(rc, ids[0], ids[1]) != 2) {
+		bench_fail("get+put linked: link failed");
+		bench_drop_pool(rc, ids, ARRAY_SIZE(ids), "get+put linked");
+		return 0;
+	}
+	for (r = 0; r < rounds; r++) {
+		a[r] = bench_getput_id(rc, ids[1], 2);
+		b[r] = bench_getput_id(rc, ids[2], 1);
+	}
+	ma = bench_median(a, rounds);
+	mb = bench_median(b, rounds);
+	bench_row_med("get+put by id, linked / unlinked", ma, mb, count);
+	bench_out("  target: linked within 1.10x of unlinked: %s\n",
+		  ma * 100 <= mb * 110 ? "met" : "not met");
+	if (refcache_unlink(rc, ids[0], ids[1]) != 1)
+		bench_fail("get+put linked: unlink failed");
+	bench_drop_pool(rc, ids, ARRAY_SIZE(ids), "get+put linked");
 	return 0;
 }
 
@@ -1020,6 +1078,558 @@ static int bench_gc(void)
 	return bench_gc_one(max_live / 100) ?: bench_gc_one(max_live);
 }
 
+/* Create @n objects in batches; their ids go to @ids. */
+static int bench_fill(struct refcache *rc, u32 *ids, unsigned long n)
+{
+	unsigned long done;
+	int err = 0;
+
+	for (done = 0; done < n && !err; done += REFCACHE_BATCH_MAX) {
+		err = refcache_create_batch(rc, min_t(unsigned long, n - done,
+						      REFCACHE_BATCH_MAX),
+					    ids + done);
+		cond_resched();
+	}
+	return err;
+}
+
+#define BENCH_US_LEN	24
+
+/* @ns as microseconds with one decimal, in @buf (BENCH_US_LEN bytes). */
+static const char *bench_us(char *buf, u64 ns)
+{
+	snprintf(buf, BENCH_US_LEN, "%llu.%llu us", ns / 1000, ns % 1000 / 100);
+	return buf;
+}
+
+#define BENCH_FEW	1000	/* the linked objects of bench_gc_few() */
+
+/*
+ * Link BENCH_FEW objects of @ids, from @first every @stride-th, into
+ * two-object cycles and drop their creation references: garbage.
+ */
+static int bench_few_link(struct refcache *rc, const u32 *ids,
+			  unsigned long first, unsigned long stride)
+{
+	unsigned int k;
+
+	for (k = 0; k < BENCH_FEW; k += 2) {
+		u32 a = ids[first + k * stride], b = ids[first + (k + 1) * stride];
+
+		if (refcache_link(rc, a, b) != 2 || refcache_link(rc, b, a) != 2 ||
+		    refcache_put_id(rc, a) != 1 || refcache_put_id(rc, b) != 1)
+			return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * One run over a table of @live objects with BENCH_FEW of them garbage:
+ * its duration, and a failure unless it found them all.
+ */
+static u64 bench_few_gc(struct refcache *rc, long live, bool dry_run)
+{
+	struct refcache_stats st;
+	long ret = refcache_gc(rc, dry_run);
+
+	refcache_stats(rc, &st);
+	if (ret != BENCH_FEW || st.live != live - (dry_run ? 0 : BENCH_FEW))
+		bench_fail("gc%s of %u in %ld objects found %ld, %ld live",
+			   dry_run ? " dry" : "", BENCH_FEW, live, ret, st.live);
+	return st.gc_last_ns;
+}
+
+/*
+ * A round's small table: BENCH_FEW objects, all of them linked as in the
+ * large one; dry run and run, then freed. Returns 0 or the error.
+ */
+static int bench_few_small(struct refcache *rc, u32 *ids, u64 *dry, u64 *gc)
+{
+	int err = bench_init_table(rc);
+
+	if (err)
+		return err;
+	err = bench_fill(rc, ids, BENCH_FEW) ?: bench_few_link(rc, ids, 0, 1);
+	if (!err) {
+		*dry = bench_few_gc(rc, BENCH_FEW, true);
+		*gc = bench_few_gc(rc, BENCH_FEW, false);
+	}
+	if (refcache_destroy(rc) && !err)
+		bench_fail("gc few: objects left in the small table");
+	return err;
+}
+
+/*
+ * What a collection costs when a few objects of a large table have links:
+ * BENCH_FEW linked objects among max_live (the rest held, without links),
+ * next to a table of just those BENCH_FEW linked the same way, in the same
+ * rounds. Each round links 500 two-object cycles that nothing holds, then
+ * times "gc dry" (finds them, changes nothing) and "gc" (frees them) on
+ * both tables (gc_last_ns); the rows show the medians and the ratio large /
+ * small. In the large table round r uses every (max_live / BENCH_FEW)-th
+ * object from the r-th, spread over the table, so that its size stays
+ * (a collection frees what it finds, and a freed slot is reused only much
+ * later, table.c); the small table is made anew each round. A collector
+ * that walks the whole table costs what the table costs (a ratio near
+ * max_live / BENCH_FEW); the target is that a run costs what the linked
+ * objects cost, a ratio near 1.
+ */
+static int bench_gc_few(void)
+{
+	u64 *dry_big = bench_v[0], *dry_few = bench_v[1];
+	u64 *gc_big = bench_v[2], *gc_few = bench_v[3];
+	unsigned long i, stride = max_live / BENCH_FEW;
+	unsigned int r, nr = min_t(unsigned long, rounds, stride);
+	u64 db, df, gb, gf, rd, rg;
+	char x[BENCH_US_LEN], y[BENCH_US_LEN];
+	struct refcache_stats st;
+	struct refcache *rc;
+	u32 *ids, *few;
+	long live = max_live;
+	int err = -ENOMEM;
+
+	if (max_live < 2 * BENCH_FEW)
+		return 0;
+	/* Not on the stack: a table's directory of chunks is 16 KiB. */
+	rc = kcalloc(2, sizeof(*rc), GFP_KERNEL);
+	ids = kvmalloc_array(max_live, sizeof(*ids), GFP_KERNEL);
+	few = kcalloc(BENCH_FEW, sizeof(*few), GFP_KERNEL);
+	if (!rc || !ids || !few)
+		goto out;
+	err = bench_init_table(&rc[0]);
+	if (err)
+		goto out;
+	err = bench_fill(&rc[0], ids, max_live);
+	if (err) {
+		refcache_destroy(&rc[0]);
+		goto out;
+	}
+	for (r = 0; r < nr && !err; r++) {
+		err = bench_few_link(&rc[0], ids, r, stride);
+		if (err)
+			break;
+		dry_big[r] = bench_few_gc(&rc[0], live, true);
+		gc_big[r] = bench_few_gc(&rc[0], live, false);
+		live -= BENCH_FEW;
+		err = bench_few_small(&rc[1], few, &dry_few[r], &gc_few[r]);
+	}
+	if (err) {
+		bench_fail("gc few: error %d", err);
+		/* A round that failed may have left cycles: collect them. */
+		refcache_gc(&rc[0], false);
+		nr = min_t(unsigned long, r + 1, stride);
+		err = 0;
+	} else {
+		db = bench_median(dry_big, nr);
+		df = bench_median(dry_few, nr);
+		gb = bench_median(gc_big, nr);
+		gf = bench_median(gc_few, nr);
+		rd = df ? div64_u64(db * 100, df) : 0;
+		rg = gf ? div64_u64(gb * 100, gf) : 0;
+		bench_out("gc dry, %u linked among %lu: %s; %u alone: %s; %llu.%02llux\n",
+			  BENCH_FEW, max_live, bench_us(x, db), BENCH_FEW,
+			  bench_us(y, df), rd / 100, rd % 100);
+		bench_out("gc,     %u linked among %lu: %s; %u alone: %s; %llu.%02llux\n",
+			  BENCH_FEW, max_live, bench_us(x, gb), BENCH_FEW,
+			  bench_us(y, gf), rg / 100, rg % 100);
+		if (!db || !df || !gb || !gf)
+			bench_fail("gc few: a run took no time");
+	}
+	/* The objects of the rounds are gone: their ids name nothing now. */
+	for (i = 0; i < max_live; i++) {
+		bool used = i / stride < BENCH_FEW && i % stride < nr;
+		int ret = refcache_put_id(&rc[0], ids[i]);
+
+		if (ret && !(used && ret == -ENOENT))
+			bench_errors++;
+		bench_resched(i + 1);
+	}
+	refcache_quiesce();
+	refcache_stats(&rc[0], &st);
+	if (st.live || st.links)
+		bench_fail("gc few: %ld objects, %lu links left", st.live,
+			   st.links);
+	if (refcache_destroy(&rc[0]))
+		bench_fail("gc few: objects left in the table");
+out:
+	kfree(few);
+	kvfree(ids);
+	kfree(rc);
+	return err;
+}
+
+/*
+ * Latency of single operations while the collector runs: a table of
+ * max_live objects in a chain (i -> i + 1, the head held from outside) with
+ * random extra links between its members until there are as many links as
+ * objects, all of it reachable. A latency kthread does one operation at a
+ * time on random objects of it and times each alone: get+put by id; link
+ * a -> b, then unlink a -> b; create one object and put it (its final put).
+ * Between two operations it sleeps briefly (usleep_range()), as an
+ * interactive user would, so that on one CPU it competes with the
+ * collector instead of taking turns with it. Phase 1: lat_ops operations
+ * of each kind, no collection. Phase 2: the same thread, the same
+ * operations on the same objects, while another kthread runs
+ * refcache_gc(rc, false) again and again. Both kthreads run on the same
+ * CPU (UML has only one anyway). Each phase's rows show the maximum and
+ * the 99.9th percentile (nearest rank) of every kind and of all together:
+ * what a collection makes a user wait, which a collector that works in
+ * short slices, dropping the lock between them, keeps short.
+ *
+ * The sleep: the UML kernels have HZ=100 and no high-resolution timers,
+ * so a timer fires on a tick only, and usleep_range(20, 50) sleeps about
+ * 10 ms there (the "slept" line shows what the kernel gave); a phase of
+ * 1000 operations of each kind then lasts some 30 s. The bench kernel is
+ * PREEMPT_NONE: a woken latency thread runs once the collector calls
+ * cond_resched() (its walks do, every 1024 slots); the test kernel
+ * (--smoke) preempts. UML is uniprocessor and its atomics carry no lock
+ * prefix, and the host's two cores are shared with other work: the maxima
+ * are noisy, the percentiles less so. With the collector of one long run
+ * under graph_lock, every get+put and link+unlink of phase 2 waits for
+ * the end of a run, and on one CPU the next run begins while the thread
+ * sleeps: phase 2 takes two runs per round of the three kinds, about two
+ * minutes at 1,000,000 objects.
+ */
+#define BENCH_LAT_SLEEP_MIN	20	/* us */
+#define BENCH_LAT_SLEEP_MAX	50
+
+enum bench_lat_kind { LAT_GETPUT, LAT_LINK, LAT_CREATE, LAT_KINDS };
+
+static const char * const bench_lat_names[LAT_KINDS] = {
+	[LAT_GETPUT] = "get+put",
+	[LAT_LINK] = "link+unlink",
+	[LAT_CREATE] = "create+put",
+};
+
+/**
+ * struct bench_lat - what the latency benchmark's threads share
+ * @rc: the table
+ * @ids: its objects, @n of them
+ * @n: see @ids
+ * @ns: per phase, the latencies in ns, lat_ops of each kind, kind by kind
+ * @slept: per phase, ns the latency thread slept between operations
+ * @errors: failed calls of the latency thread
+ * @phase_done: per phase, completed when the latency thread finished it
+ * @go: completed when phase 2 may start (the collector runs), or @stop
+ * @stop: phase 2 is off: the collector's thread did not start
+ * @gc_started: completed by the collector's thread before its first run
+ * @gc_runs: its runs (WRITE_ONCE(): read while it runs)
+ * @gc_errors: its runs that failed or freed anything
+ * @gc_max_ns: the longest of its runs (gc_last_ns)
+ * @gc_max_pause_ns: the longest pause of its runs (gc_last_pause_ns)
+ */
+struct bench_lat {
+	struct refcache *rc;
+	const u32 *ids;
+	unsigned long n;
+	u32 *ns[2];
+	u64 slept[2];
+	unsigned long errors;
+	struct completion phase_done[2];
+	struct completion go;
+	bool stop;
+	struct completion gc_started;
+	unsigned long gc_runs;
+	unsigned long gc_errors;
+	u64 gc_max_ns;
+	u64 gc_max_pause_ns;
+};
+
+/* One operation of @kind on objects @a and @b; false if a call failed. */
+static bool bench_lat_op(struct refcache *rc, enum bench_lat_kind kind,
+			 u32 a, u32 b)
+{
+	u32 id;
+
+	switch (kind) {
+	case LAT_GETPUT:
+		/* Every object has a link or the outside reference. */
+		return refcache_get_id(rc, a) >= 2 && refcache_put_id(rc, a) >= 1;
+	case LAT_LINK:
+		/* The newest link a -> b goes: this one. */
+		return refcache_link(rc, a, b) >= 2 &&
+		       refcache_unlink(rc, a, b) >= 1;
+	case LAT_CREATE:
+		return !refcache_create_batch(rc, 1, &id) &&
+		       refcache_put_id(rc, id) == 0;
+	default:
+		return false;
+	}
+}
+
+/* One phase: lat_ops operations of each kind, the kinds in turn. */
+static noinline void bench_lat_phase(struct bench_lat *l, unsigned int phase)
+{
+	u32 *ns = l->ns[phase];
+	u32 seed = 0x9e3779b9U;	/* the same operations in both phases */
+	unsigned int i, k;
+
+	for (i = 0; i < lat_ops; i++) {
+		for (k = 0; k < LAT_KINDS; k++) {
+			u32 a = l->ids[bench_rand(&seed) % l->n];
+			u32 b = l->ids[bench_rand(&seed) % l->n];
+			u64 t0, t1;
+
+			t0 = ktime_get_ns();
+			if (!bench_lat_op(l->rc, k, a, b))
+				l->errors++;
+			t1 = ktime_get_ns();
+			ns[k * lat_ops + i] = min_t(u64, t1 - t0, U32_MAX);
+			usleep_range(BENCH_LAT_SLEEP_MIN, BENCH_LAT_SLEEP_MAX);
+			l->slept[phase] += ktime_get_ns() - t1;
+		}
+	}
+}
+
+/* Until kthread_stop(), which collects the result. */
+static void bench_wait_stop(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+static int bench_lat_thread(void *data)
+{
+	struct bench_lat *l = data;
+
+	bench_lat_phase(l, 0);
+	complete(&l->phase_done[0]);
+	wait_for_completion(&l->go);
+	if (!l->stop)
+		bench_lat_phase(l, 1);
+	complete(&l->phase_done[1]);
+	bench_wait_stop();
+	return 0;
+}
+
+/* The collector, again and again until kthread_stop(). */
+static int bench_lat_gc_thread(void *data)
+{
+	struct bench_lat *l = data;
+	struct refcache_stats st;
+
+	complete(&l->gc_started);
+	while (!kthread_should_stop()) {
+		/* Everything is reachable: nothing to free. */
+		if (refcache_gc(l->rc, false))
+			l->gc_errors++;
+		refcache_stats(l->rc, &st);
+		l->gc_max_ns = max(l->gc_max_ns, st.gc_last_ns);
+		l->gc_max_pause_ns = max(l->gc_max_pause_ns,
+					 st.gc_last_pause_ns);
+		WRITE_ONCE(l->gc_runs, l->gc_runs + 1);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Start @fn on CPU @cpu with a reference on its task, or NULL. */
+static struct task_struct *bench_start(int (*fn)(void *), void *data,
+				       const char *name, int cpu)
+{
+	struct task_struct *task = kthread_create(fn, data, "%s", name);
+
+	if (IS_ERR(task))
+		return NULL;
+	kthread_bind(task, cpu);
+	get_task_struct(task);
+	wake_up_process(task);
+	return task;
+}
+
+static void bench_stop(struct task_struct *task)
+{
+	if (kthread_stop(task))
+		bench_errors++;
+	put_task_struct(task);
+}
+
+static int bench_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The @pm-th per mille of the @n sorted values @v (nearest rank). */
+static u32 bench_permille(const u32 *v, unsigned int n, unsigned int pm)
+{
+	unsigned int rank = DIV_ROUND_UP(n * pm, 1000);
+
+	return v[rank ? rank - 1 : 0];
+}
+
+/* A phase's maximum and 99.9th percentile, of its @n sorted latencies. */
+static const char *bench_lat_phase_str(char *buf, size_t len, const u32 *v,
+				       unsigned int n)
+{
+	char max[BENCH_US_LEN], p999[BENCH_US_LEN];
+
+	snprintf(buf, len, "max %s p99.9 %s", bench_us(max, v[n - 1]),
+		 bench_us(p999, bench_permille(v, n, 999)));
+	return buf;
+}
+
+/*
+ * One row: @name's latencies, @n of each phase, in @v[0] and @v[1], which
+ * it sorts.
+ */
+static void bench_lat_row(const char *name, u32 **v, unsigned int n,
+			  unsigned long runs, unsigned long objects,
+			  unsigned long links)
+{
+	char p0[48], p1[48];
+
+	sort(v[0], n, sizeof(u32), bench_cmp_u32, NULL);
+	sort(v[1], n, sizeof(u32), bench_cmp_u32, NULL);
+	bench_out("gc latency, %lu objects %lu links, %s: no gc %s; gc looping (%lu runs) %s\n",
+		  objects, links, name,
+		  bench_lat_phase_str(p0, sizeof(p0), v[0], n), runs,
+		  bench_lat_phase_str(p1, sizeof(p1), v[1], n));
+	if (!v[0][n - 1] || !v[1][n - 1])
+		bench_fail("gc latency, %s: no time", name);
+}
+
+/* The chain, the extra links, and the creation references of all but the head. */
+static int bench_lat_graph(struct refcache *rc, const u32 *ids, unsigned long n)
+{
+	unsigned long i, links;
+	u32 seed = 88675123U;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (refcache_link(rc, ids[i], ids[i + 1]) < 0)
+			return -EIO;
+		bench_resched(i + 1);
+	}
+	for (links = n - 1; links < n; links++) {
+		if (refcache_link(rc, ids[bench_rand(&seed) % n],
+				  ids[bench_rand(&seed) % n]) < 0)
+			return -EIO;
+	}
+	for (i = 1; i < n; i++) {
+		if (refcache_put_id(rc, ids[i]) < 1)
+			return -EIO;
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int bench_gc_latency(void)
+{
+	unsigned long n = max_live, total = LAT_KINDS * lat_ops, runs;
+	int cpu = cpumask_first(cpu_online_mask);
+	struct task_struct *lat, *gc = NULL;
+	struct refcache_stats st;
+	struct bench_lat *l;
+	struct refcache *rc;
+	u32 *ids, *v[2];
+	unsigned int k;
+	int err = -ENOMEM;
+
+	/* Not on the stack: a table's directory of chunks is 16 KiB. */
+	rc = kzalloc(sizeof(*rc), GFP_KERNEL);
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	if (l) {
+		l->ns[0] = kvmalloc_array(total, sizeof(u32), GFP_KERNEL);
+		l->ns[1] = kvmalloc_array(total, sizeof(u32), GFP_KERNEL);
+	}
+	if (!rc || !l || !ids || !l->ns[0] || !l->ns[1])
+		goto out;
+	err = bench_init_table(rc);
+	if (err)
+		goto out;
+	err = bench_fill(rc, ids, n);
+	if (err)
+		goto destroy;
+	err = bench_lat_graph(rc, ids, n);
+	if (err)
+		goto destroy;
+
+	l->rc = rc;
+	l->ids = ids;
+	l->n = n;
+	init_completion(&l->phase_done[0]);
+	init_completion(&l->phase_done[1]);
+	init_completion(&l->go);
+	init_completion(&l->gc_started);
+	lat = bench_start(bench_lat_thread, l, "rcbench/lat", cpu);
+	if (!lat) {
+		err = -ENOMEM;
+		goto destroy;
+	}
+	/* Phases last a minute: TASK_IDLE, not a hung task. */
+	wait_for_completion_state(&l->phase_done[0], TASK_IDLE);
+	gc = bench_start(bench_lat_gc_thread, l, "rcbench/gc", cpu);
+	if (gc)
+		wait_for_completion(&l->gc_started);
+	else
+		l->stop = true;
+	complete(&l->go);
+	wait_for_completion_state(&l->phase_done[1], TASK_IDLE);
+	/* The runs of phase 2: the collector may begin another meanwhile. */
+	runs = READ_ONCE(l->gc_runs);
+	if (gc)
+		bench_stop(gc);
+	bench_stop(lat);
+	if (!gc) {
+		bench_fail("gc latency: no collector thread");
+		goto check;
+	}
+	if (l->errors || l->gc_errors)
+		bench_fail("gc latency: %lu operations, %lu collections failed",
+			   l->errors, l->gc_errors);
+
+	/* Per kind, then all together (each phase's array, sorted). */
+	for (k = 0; k < LAT_KINDS; k++) {
+		u32 *kv[2] = { l->ns[0] + k * lat_ops, l->ns[1] + k * lat_ops };
+
+		bench_lat_row(bench_lat_names[k], kv, lat_ops, runs, n, n);
+	}
+	v[0] = l->ns[0];
+	v[1] = l->ns[1];
+	bench_lat_row("all kinds", v, total, runs, n, n);
+	bench_out("  gc looping: longest run %llu us, pause %llu us\n",
+		  l->gc_max_ns / 1000, l->gc_max_pause_ns / 1000);
+	bench_out("  usleep_range(%u, %u) slept %llu us, %llu us with gc (HZ %u, %u CPUs)\n",
+		  BENCH_LAT_SLEEP_MIN, BENCH_LAT_SLEEP_MAX,
+		  div64_u64(l->slept[0], total) / 1000,
+		  div64_u64(l->slept[1], total) / 1000, HZ, num_online_cpus());
+
+check:
+	/* The graph, and nothing else: every create was put, every link undone. */
+	refcache_quiesce();
+	refcache_stats(rc, &st);
+	if (st.live != n || st.links != n)
+		bench_fail("gc latency: %ld objects, %lu links; %lu of each expected",
+			   st.live, st.links, n);
+	/* The chain dies with its head; what the extra links hold, collected. */
+	if (refcache_put_id(rc, ids[0]) < 0 || refcache_gc(rc, false) < 0)
+		bench_fail("gc latency: could not drop the graph");
+	refcache_quiesce();
+	refcache_stats(rc, &st);
+	if (st.live || st.links)
+		bench_fail("gc latency: %ld objects, %lu links left", st.live,
+			   st.links);
+	err = 0;
+destroy:
+	if (refcache_destroy(rc) && !err)
+		bench_fail("gc latency: objects left in the table");
+out:
+	if (l) {
+		kvfree(l->ns[0]);
+		kvfree(l->ns[1]);
+	}
+	kfree(l);
+	kvfree(ids);
+	kfree(rc);
+	return err;
+}
+
 /* The floor of the ctl benchmark: a debugfs write that does nothing. */
 static ssize_t bench_null_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
@@ -1060,6 +1670,9 @@ static void bench_run(void)
 	err = bench_getput();
 	if (err)
 		bench_fail("get+put benchmark: error %d", err);
+	err = bench_getput_linked();
+	if (err)
+		bench_fail("get+put linked benchmark: error %d", err);
 	err = bench_textbook();
 	if (err)
 		bench_fail("textbook benchmark: error %d", err);
@@ -1069,6 +1682,12 @@ static void bench_run(void)
 	err = bench_gc();
 	if (err)
 		bench_fail("collector benchmark: error %d", err);
+	err = bench_gc_few();
+	if (err)
+		bench_fail("gc few among many benchmark: error %d", err);
+	err = bench_gc_latency();
+	if (err)
+		bench_fail("gc latency benchmark: error %d", err);
 
 	refcache_quiesce();
 	slab1 = refcache_slab_objects();
@@ -1103,11 +1722,13 @@ static int __init refcache_bench_init(void)
 		count = 2000;
 		rounds = 3;
 		max_live = 10000;
+		lat_ops = 100;
 	}
 	if (!count || !rounds || rounds > BENCH_ROUNDS_MAX || !max_live ||
+	    !lat_ops || lat_ops > BENCH_LAT_OPS_MAX ||
 	    max_live > U32_MAX || obj_size < sizeof(u64) ||
 	    obj_size > REFCACHE_OBJ_SIZE_MAX) {
-		pr_err("refcache_bench: bad count, rounds, max_live or obj_size\n");
+		pr_err("refcache_bench: bad count, rounds, max_live, lat_ops or obj_size\n");
 		return -EINVAL;
 	}
 	bench_dir = debugfs_create_dir("refcache_bench", NULL);
