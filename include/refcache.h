@@ -448,6 +448,10 @@ struct refcache_counts {
  *	cleared by the collector with xchg() before it looks).
  * @nr_members: objects with links in or out (the collector's candidates);
  *	under @graph_lock.
+ * @gc_frozen: per chunk, the frozen bits of its slots (refcache_gc_freeze()),
+ *	for every chunk of @gc_chunks once anything was frozen; NULL before.
+ *	Under @graph_lock, freed with the table.
+ * @nr_frozen: objects frozen; under @graph_lock.
  * @nr_links: links in the table; under @graph_lock, read with READ_ONCE().
  * @gc_runs: collections run (dry runs included); under @graph_lock.
  * @gc_collected: objects collected, in all runs; under @graph_lock.
@@ -512,6 +516,8 @@ struct refcache {
 	bool gc_gray_any;
 	unsigned long gc_gray_chunks[BITS_TO_LONGS(REFCACHE_CHUNKS)];
 	unsigned long nr_members;
+	unsigned long **gc_frozen;
+	unsigned long nr_frozen;
 	unsigned long nr_links;
 	unsigned long gc_runs;
 	unsigned long gc_collected;
@@ -553,6 +559,8 @@ struct refcache_stats {
 	unsigned long gc_last_links;
 	long gc_last_collected;
 	unsigned long gc_last_bytes;
+	unsigned long gc_candidates;
+	unsigned long gc_frozen;
 	unsigned int obj_size;
 	unsigned int slab_object_size;
 	unsigned int max_refs;
@@ -567,6 +575,8 @@ unsigned long refcache_destroy(struct refcache *rc);
 int refcache_set_max_refs(struct refcache *rc, unsigned int max_refs);
 void refcache_set_max_objects(struct refcache *rc, unsigned int max_objects);
 void refcache_set_gc_threshold(struct refcache *rc, unsigned int threshold);
+long refcache_gc_freeze(struct refcache *rc);
+long refcache_gc_unfreeze(struct refcache *rc);
 
 struct refcache_obj *refcache_create(struct refcache *rc);
 int __must_check refcache_create_batch(struct refcache *rc, unsigned int count,

@@ -415,7 +415,8 @@ void refcache_gc_destroy(struct refcache *rc);
 int refcache_gc_get(struct refcache *rc, u32 id, struct refcache_obj **objp);
 void refcache_gc_note(struct refcache *rc, unsigned int n);
 int refcache_gc_prepare(struct refcache *rc, u32 from, u32 to);
-void refcache_gc_join(struct refcache *rc, struct refcache_obj *obj);
+void refcache_gc_linked(struct refcache *rc, struct refcache_obj *from,
+			struct refcache_obj *to);
 void refcache_gc_leave(struct refcache *rc, struct refcache_obj *obj);
 bool refcache_gc_doomed(struct refcache *rc, u32 slot);
 

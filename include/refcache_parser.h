@@ -4,7 +4,8 @@
  *
  *   line    := blank* command (blank+ argument)* blank* ["\n"]
  *   command := "create" [COUNT [SIZE]] | "get" ID | "put" ID
- *            | "link" ID ID | "unlink" ID ID | "gc" ["dry"]
+ *            | "link" ID ID | "unlink" ID ID
+ *            | "gc" ["dry" | "freeze" | "unfreeze"]
  *   blank   := " " | "\t"
  *   COUNT   := decimal 1..65536
  *   SIZE    := decimal 1..4096 (payload bytes, rounded up to a size class)
@@ -29,12 +30,14 @@ enum refcache_op {
 	REFCACHE_OP_LINK,
 	REFCACHE_OP_UNLINK,
 	REFCACHE_OP_GC,
+	REFCACHE_OP_GC_FREEZE,
 };
 
 /**
  * struct refcache_cmd - one parsed ctl command
  * @op: what to do
- * @count: objects to create (REFCACHE_OP_CREATE)
+ * @count: objects to create (REFCACHE_OP_CREATE); 1 to freeze, 0 to
+ *	unfreeze (REFCACHE_OP_GC_FREEZE)
  * @size: their payload size, 0 for the table's default (REFCACHE_OP_CREATE)
  * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT), or the holder
  *	of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)

@@ -1027,6 +1027,77 @@ static void refcache_gc_candidates_are_objects_with_links(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 6);
 }
 
+/*
+ * gc freeze: a garbage ring frozen is kept by every later run, which does
+ * not look at it; an object a frozen one links to later is frozen too,
+ * and so is what it reaches; unfreeze gives all of it back to the next
+ * run. Frozen objects leave the generation when they lose their links.
+ */
+static void refcache_gc_freeze_keeps_what_was_live(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ring[4], pair[2], late[2];
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 0L);
+	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	refcache_gc_create(test, ARRAY_SIZE(pair), pair);
+	refcache_gc_create(test, ARRAY_SIZE(late), late);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 4]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 4L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 4UL);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
+
+	/* Garbage made after the freeze is collected; the frozen ring is not. */
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, pair[0], pair[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, pair[1], pair[0]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, pair[0]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, pair[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 2UL);
+
+	/* late[0] -> late[1], then ring[0] -> late[0]: both frozen. */
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, late[0], late[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[0], late[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 6UL);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, late[0]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, late[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 6L);
+
+	KUNIT_EXPECT_EQ(test, refcache_gc_unfreeze(rc), 6L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 6L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 6L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_candidates, 0UL);
+	refcache_gc_expect_all_freed(test, 8);
+}
+
+/* A frozen object that dies, or loses its last link, leaves the generation. */
+static void refcache_gc_frozen_leave_with_their_links(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[3];
+
+	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 3L);
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[1], ids[2]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_candidates, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_gc_unfreeze(rc), 0L);
+	refcache_gc_expect_all_freed(test, 3);
+}
+
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1527,6 +1598,8 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gets_wait_for_the_collector_only_while_linked),
 	KUNIT_CASE(refcache_gc_barriers_shade_and_refuse),
 	KUNIT_CASE(refcache_gc_candidates_are_objects_with_links),
+	KUNIT_CASE(refcache_gc_freeze_keeps_what_was_live),
+	KUNIT_CASE(refcache_gc_frozen_leave_with_their_links),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
 	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),

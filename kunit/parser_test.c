@@ -52,6 +52,8 @@ static const struct refcache_good_line refcache_good_lines[] = {
 	{ "gc", REFCACHE_OP_GC, 0, 0, 0, false },
 	{ "gc\n", REFCACHE_OP_GC, 0, 0, 0, false },
 	{ "gc dry\n", REFCACHE_OP_GC, 0, 0, 0, true },
+	{ "gc freeze\n", REFCACHE_OP_GC_FREEZE, 1, 0, 0, false },
+	{ " gc  unfreeze", REFCACHE_OP_GC_FREEZE, 0, 0, 0, false },
 };
 
 static void refcache_good_desc(const struct refcache_good_line *t, char *desc)
@@ -93,6 +95,9 @@ static void refcache_parser_accepts_valid_lines(struct kunit *test)
 	case REFCACHE_OP_UNLINK:
 		KUNIT_EXPECT_EQ(test, cmd.id, t->id);
 		KUNIT_EXPECT_EQ(test, cmd.to, t->to);
+		break;
+	case REFCACHE_OP_GC_FREEZE:
+		KUNIT_EXPECT_EQ(test, cmd.count, t->count);
 		break;
 	case REFCACHE_OP_GC:
 		KUNIT_EXPECT_EQ(test, cmd.dry_run, t->dry_run);
@@ -175,6 +180,11 @@ static const struct refcache_bad_line refcache_bad_lines[] = {
 	{ "gc dry dry", -EINVAL },
 	{ "gc DRY", -EINVAL },
 	{ "gcdry", -EINVAL },
+	{ "gc freeze dry", -EINVAL },
+	{ "gc dry freeze", -EINVAL },
+	{ "gc frozen", -EINVAL },
+	{ "gc Freeze", -EINVAL },
+	{ "gc unfreeze 1", -EINVAL },
 };
 
 static void refcache_bad_desc(const struct refcache_bad_line *t, char *desc)

@@ -981,6 +981,8 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->gc_last_links = READ_ONCE(rc->gc_last_links);
 	st->gc_last_collected = READ_ONCE(rc->gc_last_collected);
 	st->gc_last_bytes = READ_ONCE(rc->gc_last_bytes);
+	st->gc_candidates = READ_ONCE(rc->nr_members);
+	st->gc_frozen = READ_ONCE(rc->nr_frozen);
 	/* Both lower bounds (count.c): their maximum never reads high. */
 	st->live = refcache_live(rc);
 	st->peak_live = max(st->peak_live, st->live);

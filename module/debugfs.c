@@ -143,6 +143,12 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 		if (!ret)
 			len = scnprintf(buf, size, "%ld\n", n);
 		break;
+	case REFCACHE_OP_GC_FREEZE:
+		n = cmd->count ? refcache_gc_freeze(rc) : refcache_gc_unfreeze(rc);
+		ret = n < 0 ? n : 0;
+		if (!ret)
+			len = scnprintf(buf, size, "%ld\n", n);
+		break;
 	default:
 		ret = -EINVAL;
 	}
@@ -353,6 +359,8 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "gc_last_links %lu\n", st.gc_last_links);
 	seq_printf(m, "gc_last_collected %ld\n", st.gc_last_collected);
 	seq_printf(m, "gc_last_bytes %lu\n", st.gc_last_bytes);
+	seq_printf(m, "gc_candidates %lu\n", st.gc_candidates);
+	seq_printf(m, "gc_frozen %lu\n", st.gc_frozen);
 	seq_printf(m, "max_refs %u\n", st.max_refs);
 	seq_printf(m, "max_objects %u\n", st.max_objects);
 	seq_printf(m, "obj_size %u\n", st.obj_size);

@@ -318,19 +318,28 @@ out:
 	return ret;
 }
 
+/* Under graph_lock: the frozen bits of chunk @i, once anything was frozen. */
+static int refcache_gc_frozen_alloc(struct refcache *rc, unsigned int i)
+{
+	if (!rc->gc_frozen || rc->gc_frozen[i])
+		return 0;
+	rc->gc_frozen[i] = bitmap_zalloc(REFCACHE_CHUNK_SLOTS, REFCACHE_GFP);
+	return rc->gc_frozen[i] ? 0 : -ENOMEM;
+}
+
 static int refcache_gc_chunk_alloc(struct refcache *rc, u32 id)
 {
 	unsigned int i = refcache_id_slot(id) >> REFCACHE_CHUNK_BITS;
 	struct refcache_gc_chunk *c;
 
 	if (rc->gc_chunks[i])
-		return 0;
+		return refcache_gc_frozen_alloc(rc, i);
 	c = kzalloc(sizeof(*c), REFCACHE_GFP);
 	if (!c)
 		return -ENOMEM;
 	smp_store_release(&rc->gc_chunks[i], c);
 	rc->gc_nr_chunks++;
-	return 0;
+	return refcache_gc_frozen_alloc(rc, i);
 }
 
 /**
@@ -358,15 +367,11 @@ int refcache_gc_prepare(struct refcache *rc, u32 from, u32 to)
 	       refcache_gc_chunk_alloc(rc, to);
 }
 
-/**
- * refcache_gc_join() - a link was made from or to @obj
- * @rc: the table
- * @obj: one end; refcache_gc_prepare() made room for it
- *
- * Under graph_lock. During a run, shades @obj (Dijkstra's barrier), then
- * makes it a candidate.
+/*
+ * Under graph_lock, a link was made from or to @obj: during a run, shade
+ * @obj (Dijkstra's barrier), then make it a candidate.
  */
-void refcache_gc_join(struct refcache *rc, struct refcache_obj *obj)
+static void refcache_gc_join(struct refcache *rc, struct refcache_obj *obj)
 {
 	u32 slot = refcache_obj_slot(obj);
 	struct refcache_gc_chunk *c = rc->gc_chunks[slot >> REFCACHE_CHUNK_BITS];
@@ -378,8 +383,71 @@ void refcache_gc_join(struct refcache *rc, struct refcache_obj *obj)
 	if (!test_bit(REFCACHE_GC_BIT(slot), c->member)) {
 		smp_mb__before_atomic();	/* the mark before membership */
 		set_bit(REFCACHE_GC_BIT(slot), c->member);
-		rc->nr_members++;
+		WRITE_ONCE(rc->nr_members, rc->nr_members + 1);
 	}
+}
+
+static bool refcache_gc_frozen(struct refcache *rc, u32 slot)
+{
+	unsigned long *frozen;
+
+	if (!rc->gc_frozen)
+		return false;
+	frozen = rc->gc_frozen[slot >> REFCACHE_CHUNK_BITS];
+	return frozen && test_bit(REFCACHE_GC_BIT(slot), frozen);
+}
+
+/*
+ * Under graph_lock: freeze @obj, which a frozen object now links to, and
+ * everything it reaches that is not frozen yet (a walk with a work list
+ * through gc_next: all of it is live, reachable from a pinned object), so
+ * that what frozen objects reach is frozen too. Every chunk with
+ * candidates has its frozen bits while anything may be frozen.
+ */
+static void refcache_gc_freeze_from(struct refcache *rc,
+				    struct refcache_obj *obj)
+{
+	u32 slot = refcache_obj_slot(obj);
+
+	set_bit(REFCACHE_GC_BIT(slot), rc->gc_frozen[slot >> REFCACHE_CHUNK_BITS]);
+	WRITE_ONCE(rc->nr_frozen, rc->nr_frozen + 1);
+	obj->gc_next = 0;
+	while (obj) {
+		u32 next = obj->gc_next;
+		struct refcache_link *link;
+
+		for (link = refcache_links_locked(rc, obj->links); link;
+		     link = refcache_links_locked(rc, link->next)) {
+			slot = refcache_obj_slot(link->to);
+			if (refcache_gc_frozen(rc, slot))
+				continue;
+			set_bit(REFCACHE_GC_BIT(slot),
+				rc->gc_frozen[slot >> REFCACHE_CHUNK_BITS]);
+			WRITE_ONCE(rc->nr_frozen, rc->nr_frozen + 1);
+			link->to->gc_next = next;
+			next = slot;
+		}
+		obj = next ? refcache_table_at(rc, next) : NULL;
+	}
+}
+
+/**
+ * refcache_gc_linked() - a link from @from to @to was made
+ * @rc: the table
+ * @from: its holder
+ * @to: its target; refcache_gc_prepare() made room for both
+ *
+ * Under graph_lock: both become candidates (refcache_gc_join()), and a
+ * target of a frozen object is frozen, with what it reaches.
+ */
+void refcache_gc_linked(struct refcache *rc, struct refcache_obj *from,
+			struct refcache_obj *to)
+{
+	refcache_gc_join(rc, from);
+	refcache_gc_join(rc, to);
+	if (rc->nr_frozen && refcache_gc_frozen(rc, refcache_obj_slot(from)) &&
+	    !refcache_gc_frozen(rc, refcache_obj_slot(to)))
+		refcache_gc_freeze_from(rc, to);
 }
 
 /**
@@ -399,7 +467,12 @@ void refcache_gc_leave(struct refcache *rc, struct refcache_obj *obj)
 		return;
 	c = rc->gc_chunks[slot >> REFCACHE_CHUNK_BITS];
 	if (c && test_and_clear_bit(REFCACHE_GC_BIT(slot), c->member))
-		rc->nr_members--;
+		WRITE_ONCE(rc->nr_members, rc->nr_members - 1);
+	if (refcache_gc_frozen(rc, slot)) {
+		clear_bit(REFCACHE_GC_BIT(slot),
+			  rc->gc_frozen[slot >> REFCACHE_CHUNK_BITS]);
+		WRITE_ONCE(rc->nr_frozen, rc->nr_frozen - 1);
+	}
 }
 
 static void refcache_gc_lock(struct refcache_gc_run *r)
@@ -504,36 +577,62 @@ static void refcache_gc_drain(struct refcache_gc_run *r)
 }
 
 /*
- * Under graph_lock: scan the candidates for roots, and trace from each.
- * The member bits change only under graph_lock, so the walk picks up where
- * it was after each slice.
+ * Under graph_lock: the candidates in word @w of chunk @ci that a walk
+ * looks at: not frozen, and for the sweep (@unmarked) not marked. A copy:
+ * the walk checks each bit again after a slice.
+ */
+static unsigned long refcache_gc_word(struct refcache_gc_run *r,
+				      struct refcache_gc_chunk *c,
+				      unsigned int ci, unsigned int w,
+				      bool unmarked)
+{
+	struct refcache *rc = r->rc;
+	unsigned long bits = c->member[w];
+
+	if (rc->gc_frozen && rc->gc_frozen[ci])
+		bits &= ~rc->gc_frozen[ci][w];
+	if (unmarked)
+		bits &= ~READ_ONCE(c->marks[r->odd][w]);
+	return bits;
+}
+
+/*
+ * Under graph_lock: scan the candidates that are not frozen for roots, and
+ * trace from each. The member bits change only under graph_lock: each is
+ * checked again where a slice may have ended.
  */
 static void refcache_gc_roots(struct refcache_gc_run *r)
 {
 	struct refcache *rc = r->rc;
-	unsigned int ci, bit;
+	unsigned int ci, w, bit;
 
 	for (ci = 0; ci < REFCACHE_CHUNKS; ci++) {
 		struct refcache_gc_chunk *c = rc->gc_chunks[ci];
 
-		if (!c)
-			continue;
-		for_each_set_bit(bit, c->member, REFCACHE_CHUNK_SLOTS) {
-			u32 slot = (ci << REFCACHE_CHUNK_BITS) | bit;
-			struct refcache_obj *obj = refcache_table_at(rc, slot);
-			unsigned int refs;
+		for (w = 0; c && w < REFCACHE_GC_WORDS; w++) {
+			unsigned long bits = refcache_gc_word(r, c, ci, w, false);
 
-			/* A candidate dies only under graph_lock. */
-			if (WARN_ON_ONCE(!obj))
-				continue;
-			r->objects++;
-			refs = refcache_state_count(atomic64_read(&obj->state));
-			if (refs > READ_ONCE(obj->links_in) ||
-			    (!refs && rcu_access_pointer(obj->links))) {
-				refcache_gc_mark(r, slot);
-				refcache_gc_trace(r);
-			} else {
-				refcache_gc_tick(r);
+			for_each_set_bit(bit, &bits, BITS_PER_LONG) {
+				unsigned int b = w * BITS_PER_LONG + bit;
+				u32 slot = (ci << REFCACHE_CHUNK_BITS) | b;
+				struct refcache_obj *obj;
+				unsigned int refs;
+
+				if (!test_bit(b, c->member))
+					continue;
+				/* A candidate dies only under graph_lock. */
+				obj = refcache_table_at(rc, slot);
+				if (WARN_ON_ONCE(!obj))
+					continue;
+				r->objects++;
+				refs = refcache_state_count(atomic64_read(&obj->state));
+				if (refs > READ_ONCE(obj->links_in) ||
+				    (!refs && rcu_access_pointer(obj->links))) {
+					refcache_gc_mark(r, slot);
+					refcache_gc_trace(r);
+				} else {
+					refcache_gc_tick(r);
+				}
 			}
 		}
 	}
@@ -548,33 +647,37 @@ static long refcache_gc_sweep(struct refcache_gc_run *r, bool dry_run,
 			      u32 *garbage)
 {
 	struct refcache *rc = r->rc;
-	unsigned int ci, bit;
+	unsigned int ci, w, bit;
 	long n = 0;
 
 	*garbage = 0;
 	for (ci = 0; ci < REFCACHE_CHUNKS; ci++) {
 		struct refcache_gc_chunk *c = rc->gc_chunks[ci];
 
-		if (!c)
-			continue;
-		for_each_set_bit(bit, c->member, REFCACHE_CHUNK_SLOTS) {
-			u32 slot = (ci << REFCACHE_CHUNK_BITS) | bit;
-			struct refcache_obj *obj;
+		for (w = 0; c && w < REFCACHE_GC_WORDS; w++) {
+			unsigned long bits = refcache_gc_word(r, c, ci, w, true);
 
-			if (test_bit(bit, c->marks[r->odd]))
-				continue;
-			obj = refcache_table_at(rc, slot);
-			/* Without links in, it is a root or on its way out. */
-			if (!obj || !READ_ONCE(obj->links_in))
-				continue;
-			n++;
-			if (!dry_run) {
-				atomic64_set(&obj->state,
-					     refcache_state(refcache_obj_id(obj), 0));
-				obj->gc_next = *garbage;
-				*garbage = slot;
+			for_each_set_bit(bit, &bits, BITS_PER_LONG) {
+				unsigned int b = w * BITS_PER_LONG + bit;
+				u32 slot = (ci << REFCACHE_CHUNK_BITS) | b;
+				struct refcache_obj *obj;
+
+				if (!test_bit(b, c->member) ||
+				    test_bit(b, c->marks[r->odd]))
+					continue;
+				obj = refcache_table_at(rc, slot);
+				/* Without links in: a root, or on its way out. */
+				if (!obj || !READ_ONCE(obj->links_in))
+					continue;
+				n++;
+				if (!dry_run) {
+					atomic64_set(&obj->state,
+						     refcache_state(refcache_obj_id(obj), 0));
+					obj->gc_next = *garbage;
+					*garbage = slot;
+				}
+				refcache_gc_tick(r);
 			}
-			refcache_gc_tick(r);
 		}
 	}
 	return n;
@@ -621,8 +724,8 @@ static void refcache_gc_set_phase(struct refcache_gc_run *r,
 }
 
 /*
- * Under graph_lock, a new run: use the other marks, clear them and the gray
- * bits of every chunk with candidates.
+ * Under graph_lock, a new run: use the other marks, start them from the
+ * frozen bits, and clear the gray bits of every chunk with candidates.
  */
 static void refcache_gc_start(struct refcache_gc_run *r)
 {
@@ -638,8 +741,10 @@ static void refcache_gc_start(struct refcache_gc_run *r)
 
 		if (!c)
 			continue;
+		/* Frozen objects are marked from the start: never traced. */
 		for (i = 0; i < REFCACHE_GC_WORDS; i++) {
-			WRITE_ONCE(c->marks[r->odd][i], 0);
+			WRITE_ONCE(c->marks[r->odd][i], rc->gc_frozen &&
+				   rc->gc_frozen[ci] ? rc->gc_frozen[ci][i] : 0);
 			WRITE_ONCE(c->gray[i], 0);
 		}
 	}
@@ -720,6 +825,10 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	bytes = REFCACHE_GC_STACK * sizeof(*r.stack) +
 		REFCACHE_CHUNKS * sizeof(*rc->gc_chunks) +
 		rc->gc_nr_chunks * sizeof(struct refcache_gc_chunk);
+	if (rc->gc_frozen)
+		bytes += REFCACHE_CHUNKS * sizeof(*rc->gc_frozen) +
+			 rc->gc_nr_chunks * BITS_TO_LONGS(REFCACHE_CHUNK_SLOTS) *
+			 sizeof(long);
 	refcache_gc_start(&r);
 	refcache_gc_set_phase(&r, REFCACHE_GC_MARK);
 	refcache_gc_unlock(&r);
@@ -750,6 +859,83 @@ done:
 	return n;
 }
 EXPORT_SYMBOL_GPL(refcache_gc);
+
+/**
+ * refcache_gc_freeze() - make the objects with links now a permanent generation
+ * @rc: the table
+ *
+ * As CPython's gc.freeze(): later runs treat every object that has links
+ * now as alive and do not scan it, nor what it reaches (a link from a
+ * frozen object freezes its target, with what that reaches). An object
+ * leaves the generation when it loses its last link or dies.
+ *
+ * Return: how many objects this froze (stats has the generation's size),
+ * or -ENOMEM, having frozen nothing.
+ */
+long refcache_gc_freeze(struct refcache *rc)
+{
+	unsigned int ci, w;
+	long n = 0;
+	int err = 0;
+
+	mutex_lock(&rc->gc_run_lock);
+	mutex_lock(&rc->graph_lock);
+	if (!rc->gc_chunks)
+		goto out;
+	if (!rc->gc_frozen) {
+		rc->gc_frozen = kvcalloc(REFCACHE_CHUNKS, sizeof(*rc->gc_frozen),
+					 REFCACHE_GFP);
+		if (!rc->gc_frozen) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (ci = 0; ci < REFCACHE_CHUNKS && !err; ci++)
+		if (rc->gc_chunks[ci])
+			err = refcache_gc_frozen_alloc(rc, ci);
+	for (ci = 0; ci < REFCACHE_CHUNKS && !err; ci++) {
+		struct refcache_gc_chunk *c = rc->gc_chunks[ci];
+
+		for (w = 0; c && w < REFCACHE_GC_WORDS; w++) {
+			unsigned long add = c->member[w] & ~rc->gc_frozen[ci][w];
+
+			rc->gc_frozen[ci][w] |= add;
+			n += hweight_long(add);
+		}
+	}
+	WRITE_ONCE(rc->nr_frozen, rc->nr_frozen + n);
+out:
+	mutex_unlock(&rc->graph_lock);
+	mutex_unlock(&rc->gc_run_lock);
+	return err ?: n;
+}
+EXPORT_SYMBOL_GPL(refcache_gc_freeze);
+
+/**
+ * refcache_gc_unfreeze() - end the permanent generation
+ * @rc: the table
+ *
+ * The next run decides about its objects as about any others.
+ *
+ * Return: how many objects were frozen.
+ */
+long refcache_gc_unfreeze(struct refcache *rc)
+{
+	unsigned int ci;
+	long n;
+
+	mutex_lock(&rc->gc_run_lock);
+	mutex_lock(&rc->graph_lock);
+	n = rc->nr_frozen;
+	for (ci = 0; rc->gc_frozen && ci < REFCACHE_CHUNKS; ci++)
+		if (rc->gc_frozen[ci])
+			bitmap_zero(rc->gc_frozen[ci], REFCACHE_CHUNK_SLOTS);
+	WRITE_ONCE(rc->nr_frozen, 0);
+	mutex_unlock(&rc->graph_lock);
+	mutex_unlock(&rc->gc_run_lock);
+	return n;
+}
+EXPORT_SYMBOL_GPL(refcache_gc_unfreeze);
 
 static void refcache_gc_work(struct work_struct *work)
 {
@@ -794,6 +980,8 @@ void refcache_gc_init(struct refcache *rc)
 	rc->gc_phase = REFCACHE_GC_IDLE;
 	rc->gc_chunks = NULL;
 	rc->gc_nr_chunks = 0;
+	rc->gc_frozen = NULL;
+	rc->nr_frozen = 0;
 	rc->gc_gray_any = false;
 	bitmap_zero(rc->gc_gray_chunks, REFCACHE_CHUNKS);
 	rc->nr_members = 0;
@@ -820,6 +1008,12 @@ void refcache_gc_destroy(struct refcache *rc)
 			kfree(rc->gc_chunks[ci]);
 		kvfree(rc->gc_chunks);
 		rc->gc_chunks = NULL;
+	}
+	if (rc->gc_frozen) {
+		for (ci = 0; ci < REFCACHE_CHUNKS; ci++)
+			bitmap_free(rc->gc_frozen[ci]);
+		kvfree(rc->gc_frozen);
+		rc->gc_frozen = NULL;
 	}
 	mutex_destroy(&rc->gc_run_lock);
 }

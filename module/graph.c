@@ -309,8 +309,7 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 					 refcache_links_locked(rc, a->links));
 			rcu_assign_pointer(a->links, link);
 			WRITE_ONCE(rc->nr_links, rc->nr_links + 1);
-			refcache_gc_join(rc, a);
-			refcache_gc_join(rc, b);
+			refcache_gc_linked(rc, a, b);
 			link = NULL;
 			ret -= pins;
 		}

@@ -141,9 +141,17 @@ int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 			return err;
 	} else if (refcache_token_is(&tok[0], "gc")) {
 		c.op = REFCACHE_OP_GC;
-		if (n > 2 || (n == 2 && !refcache_token_is(&tok[1], "dry")))
+		if (n > 2)
 			return -EINVAL;
-		c.dry_run = n == 2;
+		if (n == 2 && refcache_token_is(&tok[1], "dry")) {
+			c.dry_run = true;
+		} else if (n == 2 && (refcache_token_is(&tok[1], "freeze") ||
+				      refcache_token_is(&tok[1], "unfreeze"))) {
+			c.op = REFCACHE_OP_GC_FREEZE;
+			c.count = tok[1].s[0] == 'f';
+		} else if (n == 2) {
+			return -EINVAL;
+		}
 	} else {
 		return -EINVAL;
 	}
