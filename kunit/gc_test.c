@@ -35,6 +35,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "refcache.h"
 #include "refcache_kunit.h"
@@ -1098,6 +1099,35 @@ static void refcache_gc_frozen_leave_with_their_links(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 3);
 }
 
+/*
+ * gc_threshold counts links as well as creations: links alone, with no
+ * creation since the threshold was set, start a run, from a work item.
+ */
+static void refcache_gc_threshold_counts_links(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ids[4];
+
+	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[0]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[1]), 1);
+	refcache_set_gc_threshold(rc, 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[2], ids[3]), 2);
+	flush_work(&rc->gc_work);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 0UL);
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[2], ids[3]), 1);
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[3], ids[2]), 2);
+	flush_work(&rc->gc_work);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 2UL);
+	refcache_set_gc_threshold(rc, 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 0);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 0);
+	refcache_gc_expect_all_freed(test, 4);
+}
+
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1600,6 +1630,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_candidates_are_objects_with_links),
 	KUNIT_CASE(refcache_gc_freeze_keeps_what_was_live),
 	KUNIT_CASE(refcache_gc_frozen_leave_with_their_links),
+	KUNIT_CASE(refcache_gc_threshold_counts_links),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
 	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),

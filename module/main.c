@@ -118,7 +118,7 @@ static const struct kernel_param_ops gc_threshold_ops = {
 
 module_param_cb(gc_threshold, &gc_threshold_ops, &gc_threshold, 0644);
 MODULE_PARM_DESC(gc_threshold,
-		 "collect cycles automatically after this many creations (0: only on 'gc', the default)");
+		 "collect cycles automatically after this many creations and links (0: only on 'gc', the default)");
 
 static int __init refcache_module_init(void)
 {
