@@ -1482,7 +1482,8 @@ static void bench_lat_row(const char *name, u32 **v, unsigned int n,
 			  unsigned long runs, unsigned long objects,
 			  unsigned long links)
 {
-	char p0[48], p1[48];
+	/* "max " and " p99.9 " around two bench_us() strings. */
+	char p0[2 * BENCH_US_LEN + 12], p1[2 * BENCH_US_LEN + 12];
 
 	sort(v[0], n, sizeof(u32), bench_cmp_u32, NULL);
 	sort(v[1], n, sizeof(u32), bench_cmp_u32, NULL);
