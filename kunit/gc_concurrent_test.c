@@ -53,10 +53,10 @@
  *    each other one there with its count less the links from garbage).
  *    The workers' links make a web in which a few references reach
  *    nearly everything, so one graph may well have no garbage: the
- *    outside references are then put one by one, in random order, the
- *    ballast's head last, with the same round of the model after each
- *    put, down to the last round, with no root, which must leave the
- *    table empty. The counters must add up: creations, runs and
+ *    outside references are then put one by one, the ballast's head
+ *    first, then the workers' in random order, with the same round of the
+ *    model after each put, down to the last round, with no root, which
+ *    must leave the table empty. The counters must add up: creations, runs and
  *    collected objects as the threads and the rounds counted them.
  *
  * The case also makes sure that what it is about took place, without
@@ -82,6 +82,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/panic.h>
 #include <linux/rcupdate.h>
@@ -98,7 +99,7 @@
 #define CONC_HELD	32
 #define CONC_LINKS	64
 /* The chain the case holds by its head. */
-#define CONC_BALLAST	512
+#define CONC_BALLAST	2048
 /* Recently created ids, for gets and links that aim at random objects. */
 #define CONC_RING	1024
 /* Ids a worker let go of while links still held them: maybe garbage. */
@@ -123,6 +124,7 @@ enum refcache_conc_op {
 	CONC_TAKE,
 	CONC_RELINK,
 	CONC_CYCLE,
+	CONC_GARBAGE,
 	CONC_LOOKUP,
 	CONC_CHECK,
 	CONC_NR_OPS,
@@ -137,6 +139,7 @@ static const char * const refcache_conc_op_names[CONC_NR_OPS] = {
 	[CONC_TAKE] = "take",
 	[CONC_RELINK] = "relink",
 	[CONC_CYCLE] = "cycle",
+	[CONC_GARBAGE] = "garbage",
 	[CONC_LOOKUP] = "lookup",
 	[CONC_CHECK] = "check",
 };
@@ -378,7 +381,7 @@ static u32 refcache_conc_any_id(struct refcache_conc_worker *w)
 
 	if (!(r % 16))
 		return c->ballast[(r >> 4) % CONC_BALLAST];
-	if (r % 16 < 5 && w->nr_orphans)
+	if (r % 16 < 7 && w->nr_orphans)
 		return w->orphans[(r >> 4) %
 				   min_t(unsigned int, w->nr_orphans, CONC_ORPHANS)];
 	/* Before the ring fills up, some are 0: never an id. */
@@ -698,6 +701,41 @@ static void refcache_conc_cycle(struct refcache_conc_worker *w)
 		refcache_conc_link_to(w, ids[i], ids[(i + 1) % n], true, "cycle");
 }
 
+/*
+ * Make garbage: two or three new objects linked in a ring, then put. They
+ * are orphans, for the gets and links that bring garbage back, racing the
+ * collector that frees it.
+ */
+static void refcache_conc_garbage(struct refcache_conc_worker *w)
+{
+	struct refcache *rc = &w->c->rc;
+	unsigned int i, n = 2 + refcache_conc_rand(&w->seed) % 2;
+	u32 ids[3];
+	int ret;
+
+	ret = refcache_create_batch(rc, n, ids);
+	if (ret) {
+		refcache_conc_error(w, "create of %u failed: %d", n, ret);
+		return;
+	}
+	w->created += n;
+	w->ops[CONC_GARBAGE]++;
+	for (i = 0; i < n; i++) {
+		ret = refcache_link(rc, ids[i], ids[(i + 1) % n]);
+		if (ret != 2)
+			refcache_conc_error(w, "garbage: link %u -> %u returned %d, not 2",
+					    ids[i], ids[(i + 1) % n], ret);
+	}
+	for (i = 0; i < n; i++) {
+		ret = refcache_put_id(rc, ids[i]);
+		if (ret != 1)
+			refcache_conc_error(w, "garbage: put of %u returned %d, not 1",
+					    ids[i], ret);
+		w->orphans[w->nr_orphans++ % CONC_ORPHANS] = ids[i];
+		refcache_conc_ring_add(w->c, ids[i]);
+	}
+}
+
 /* Look up a held object or any id, and check what the pointer says. */
 static void refcache_conc_lookup(struct refcache_conc_worker *w)
 {
@@ -811,8 +849,10 @@ static void refcache_conc_step(struct refcache_conc_worker *w, unsigned long n)
 		refcache_conc_take(w);
 	else if (r < 25)
 		refcache_conc_relink(w);
-	else if (r < 28)
+	else if (r < 27)
 		refcache_conc_cycle(w);
+	else if (r < 28)
+		refcache_conc_garbage(w);
 	else
 		refcache_conc_lookup(w);
 	if (w->nr_held)
@@ -1157,10 +1197,13 @@ static long refcache_conc_round(struct kunit *test, const u32 *roots, unsigned i
 	bad = refcache_conc_model(test, &g, roots, nr);
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "round %u: the graph disagrees with its holders",
 			    round);
-	if (!round)
-		kunit_info(test, "after the threads: %u live, %u links, %u held from outside, %u garbage\n",
-			   g.nr, g.nr_targets, nr, g.garbage);
 	dry = refcache_gc(&c->rc, true);
+	if (!round) {
+		refcache_stats(&c->rc, &st);
+		kunit_info(test, "after the threads: %u live, %u links, %u held from outside, %u garbage; a dry run takes %llu us\n",
+			   g.nr, g.nr_targets, nr, g.garbage,
+			   div_u64(st.gc_last_ns, NSEC_PER_USEC));
+	}
 	KUNIT_EXPECT_EQ_MSG(test, dry, (long)g.garbage, "round %u: dry run", round);
 	refcache_stats(&c->rc, &st);
 	KUNIT_EXPECT_EQ_MSG(test, st.live, (long)g.nr, "round %u: the dry run freed", round);
@@ -1182,8 +1225,8 @@ static long refcache_conc_round(struct kunit *test, const u32 *roots, unsigned i
 }
 
 /*
- * Every outside reference left, in an order of its own: the workers', at
- * random, then the ballast's head. Returns how many.
+ * Every outside reference left, in the order they go: the ballast's head,
+ * then the workers', at random. Returns how many.
  */
 static unsigned int refcache_conc_roots(struct kunit *test, u32 **rootsp)
 {
@@ -1193,16 +1236,16 @@ static unsigned int refcache_conc_roots(struct kunit *test, u32 **rootsp)
 
 	roots = kunit_kcalloc(test, CONC_WORKERS * CONC_HELD + 1, sizeof(u32), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, roots);
+	roots[nr++] = c->ballast[0];
 	for (i = 0; i < CONC_WORKERS; i++) {
 		for (k = 0; k < c->workers[i].nr_held; k++)
 			roots[nr++] = c->workers[i].held[k];
 		c->workers[i].nr_held = 0;
 	}
-	for (i = nr; i > 1; i--) {
-		k = refcache_conc_rand(&seed) % i;
+	for (i = nr; i > 2; i--) {
+		k = 1 + refcache_conc_rand(&seed) % (i - 1);
 		swap(roots[i - 1], roots[k]);
 	}
-	roots[nr++] = c->ballast[0];
 	*rootsp = roots;
 	return nr;
 }
@@ -1217,10 +1260,10 @@ static void refcache_conc_report(struct kunit *test)
 		const unsigned long *o = w->ops;
 
 		kunit_info(test,
-			   "worker %u: create %lu get %lu put %lu link %lu unlink %lu take %lu relink %lu cycle %lu lookup %lu check %lu; %lu misses, %lu objects checked, holds %u, %u links\n",
+			   "worker %u: create %lu get %lu put %lu link %lu unlink %lu take %lu relink %lu cycle %lu garbage %lu lookup %lu check %lu; %lu misses, %lu objects checked, holds %u, %u links\n",
 			   i, o[CONC_CREATE], o[CONC_GET], o[CONC_PUT], o[CONC_LINK],
 			   o[CONC_UNLINK], o[CONC_TAKE], o[CONC_RELINK], o[CONC_CYCLE],
-			   o[CONC_LOOKUP], o[CONC_CHECK], w->misses, w->checks,
+			   o[CONC_GARBAGE], o[CONC_LOOKUP], o[CONC_CHECK], w->misses, w->checks,
 			   w->nr_held, w->nr_links);
 	}
 	kunit_info(test, "collector: %ld runs (%ld dry), %ld freed garbage, %ld objects collected\n",
@@ -1228,15 +1271,19 @@ static void refcache_conc_report(struct kunit *test)
 		   atomic_long_read(&c->gc_freeing), atomic_long_read(&c->gc_collected));
 }
 
-/* The facts the threads report: no error, and all they were to do done. */
-static void refcache_conc_expect_threads(struct kunit *test)
+/*
+ * The facts the threads report: no error, and all they were to do done.
+ * Returns the errors.
+ */
+static unsigned int refcache_conc_expect_threads(struct kunit *test)
 {
 	struct refcache_conc *c = test->priv;
-	unsigned int i, k;
+	unsigned int i, k, errors = 0;
 
 	for (i = 0; i < CONC_WORKERS; i++) {
 		struct refcache_conc_worker *w = &c->workers[i];
 
+		errors += w->errors;
 		KUNIT_EXPECT_EQ_MSG(test, w->errors, 0U, "worker %u, first error: %s",
 				    i, w->error);
 		for (k = 0; k < CONC_NR_OPS; k++)
@@ -1249,6 +1296,7 @@ static void refcache_conc_expect_threads(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->gc_dry), 0L);
 	KUNIT_EXPECT_GT_MSG(test, atomic_long_read(&c->gc_freeing), 0L,
 			    "the collector never freed garbage while the workers ran");
+	return errors + atomic_read(&c->gc_errors);
 }
 
 static void refcache_gc_concurrent_matches_reachability_model(struct kunit *test)
@@ -1282,15 +1330,19 @@ static void refcache_gc_concurrent_matches_reachability_model(struct kunit *test
 	kunit_info(test, "%u workers and the collector ran %u ms\n", CONC_WORKERS,
 		   jiffies_to_msecs(t));
 	refcache_conc_report(test);
-	refcache_conc_expect_threads(test);
+	/* A table that lost live objects may not even be safe to read. */
+	KUNIT_ASSERT_EQ_MSG(test, refcache_conc_expect_threads(test), 0U,
+			    "no model of a table the threads found wrong");
 	for (i = 0; i < CONC_WORKERS; i++)
 		created += c->workers[i].created;
 
 	/*
 	 * Round 0 is the graph as the threads left it, held by exactly their
 	 * references and the ballast's head. Then the references go one by
-	 * one, each followed by a round on what is left; the last round has
-	 * no outside reference and must free everything.
+	 * one, the head first (the chain then goes by refcount, but for what
+	 * the workers' links hold of it), each followed by a round on what
+	 * is left; the last round has no outside reference and must free
+	 * everything.
 	 */
 	nr = refcache_conc_roots(test, &roots);
 	for (r = 0; r <= nr; r++) {
