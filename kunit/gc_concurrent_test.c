@@ -68,10 +68,15 @@
  *
  * Only the public API is used: no lock or flag of the collector, so that
  * the test holds for any correct collector, stop-the-world or incremental.
- * Under UML there is one CPU and the kernel is preemptible; under QEMU
- * there are two. A KASAN or lockdep report from a kthread does not fail a
- * case, so .exit checks the taints and debug_locks as the concurrency
- * suite does.
+ * Under UML there is one CPU and the kernel is preemptible, but a tick is
+ * 10 ms and a run a fraction of one: the workers run inside a run only
+ * where it sleeps or lets graph_lock go (as an incremental collector does
+ * between its slices, where the woken waiters run). Collectors that let
+ * gets, or links and unlinks, through between marking and sweeping
+ * without a barrier fail here in UML, by the workers' checks alone; a get
+ * that races a stop-the-world mark needs the two CPUs of the QEMU runs.
+ * A KASAN or lockdep report from a kthread does not fail a case, so .exit
+ * checks the taints and debug_locks as the concurrency suite does.
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
