@@ -34,8 +34,11 @@
  *    reference made during the marking); and "relink", a new link to the
  *    target of a link from another held object, then the unlink of the
  *    old one (the object moved behind a part that may already be marked).
- *    Gets and links also aim at random ids ever created, among them
- *    garbage not yet collected, which they bring back to life.
+ *    Gets and links also aim at random ids created lately, and at the
+ *    worker's orphans: objects it let go of while links still held them,
+ *    and rings of new objects it linked and let go of at once, garbage
+ *    the collector is about to free; a get or a link that finds one
+ *    brings it back to life, and it must then stay alive.
  *
  *    The ballast is a chain of objects made by the case before the threads
  *    start: its head held from outside, the rest only by the chain's
@@ -56,8 +59,9 @@
  *    outside references are then put one by one, the ballast's head
  *    first, then the workers' in random order, with the same round of the
  *    model after each put, down to the last round, with no root, which
- *    must leave the table empty. The counters must add up: creations, runs and
- *    collected objects as the threads and the rounds counted them.
+ *    must leave the table empty. The counters must add up: creations,
+ *    runs and collected objects as the threads and the rounds counted
+ *    them.
  *
  * The case also makes sure that what it is about took place, without
  * hoping for the scheduler: the threads run until a time has passed and
@@ -599,8 +603,9 @@ static bool refcache_conc_link_to(struct refcache_conc_worker *w, u32 from, u32 
 					    refcache_conc_lb(w, to));
 		return true;
 	}
+	/* From a held object: only a target that died may refuse. */
 	if (ret != -ENOENT || must || refcache_conc_sure(w, to))
-		refcache_conc_error(w, "%s %u -> %u, both alive for sure, returned %d",
+		refcache_conc_error(w, "%s %u -> %u returned %d, the target known alive",
 				    what, from, to, ret);
 	return false;
 }
