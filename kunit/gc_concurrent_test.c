@@ -38,7 +38,11 @@
  *    worker's orphans: objects it let go of while links still held them,
  *    and rings of new objects it linked and let go of at once, garbage
  *    the collector is about to free; a get or a link that finds one
- *    brings it back to life, and it must then stay alive.
+ *    brings it back to life, and it must then stay alive. The workers'
+ *    links wait for graph_lock while the collector holds it, so one more
+ *    thread, the resurrector, only gets: the workers' latest orphans, by
+ *    id, each held a while and checked the same way. It runs while the
+ *    collector marks, on two CPUs, whatever the collector locks.
  *
  *    The ballast is a chain of objects made by the case before the threads
  *    start: its head held from outside, the rest only by the chain's
@@ -102,7 +106,7 @@
 #include "refcache.h"
 #include "refcache_kunit.h"
 
-/* Worker kthreads; one more runs the collector. */
+/* Worker kthreads; one more brings garbage back, one runs the collector. */
 #define CONC_WORKERS	3
 /* Outside references one worker holds at most, and links it made. */
 #define CONC_HELD	32
@@ -113,6 +117,9 @@
 #define CONC_RING	1024
 /* Ids a worker let go of while links still held them: maybe garbage. */
 #define CONC_ORPHANS	16
+/* The same, of all workers, for the resurrector; and what it holds at most. */
+#define CONC_ORPHAN_RING	64
+#define CONC_RES_HELD	8
 /* How long the threads run at least, and how many collections at least. */
 #define CONC_RUN_MS	2000
 #define CONC_MIN_RUNS	20
@@ -218,11 +225,15 @@ struct refcache_conc_worker {
  * @tasks: the threads started, stopped by .exit if the case did not
  * @nr_tasks: how many
  * @workers: the workers' states
+ * @res: the resurrector's (refcache_conc_resurrector_fn())
  * @ballast: the chain, head first; constant while the threads run
  * @ballast_sorted: the same ids in order, for bsearch()
  * @ring: ids created lately (WRITE_ONCE()), 0 where none yet
  * @ring_next: where the next one goes
- * @ready: workers that have taken every kind of step
+ * @orphan_ring: the workers' orphans, lately (WRITE_ONCE()), 0 where none
+ * @orphan_next: where the next one goes
+ * @ready: workers that have taken every kind of step, and the resurrector
+ *	once it has both brought an object back and found one collected
  * @gc_runs: collections the collector thread ran
  * @gc_dry: of which dry runs
  * @gc_freeing: real runs that freed something
@@ -234,13 +245,16 @@ struct refcache_conc {
 	char name[REFCACHE_KUNIT_NAME_LEN];
 	long slab_before;
 	bool made;
-	struct task_struct *tasks[CONC_WORKERS + 1];
+	struct task_struct *tasks[CONC_WORKERS + 2];
 	unsigned int nr_tasks;
 	struct refcache_conc_worker workers[CONC_WORKERS];
+	struct refcache_conc_worker res;
 	u32 ballast[CONC_BALLAST];
 	u32 ballast_sorted[CONC_BALLAST];
 	u32 ring[CONC_RING];
 	atomic_t ring_next;
+	u32 orphan_ring[CONC_ORPHAN_RING];
+	atomic_t orphan_next;
 	atomic_t ready;
 	atomic_long_t gc_runs;
 	atomic_long_t gc_dry;
@@ -428,6 +442,24 @@ static void refcache_conc_expect_live(struct refcache_conc_worker *w, u32 id,
 				    what, id, ret, lb);
 }
 
+static void refcache_conc_ring_add(struct refcache_conc *c, u32 id)
+{
+	unsigned int i = (unsigned int)atomic_inc_return(&c->ring_next) % CONC_RING;
+
+	WRITE_ONCE(c->ring[i], id);
+}
+
+/* Note orphan @id of @w, for itself and for the resurrector. */
+static void refcache_conc_orphan(struct refcache_conc_worker *w, u32 id)
+{
+	struct refcache_conc *c = w->c;
+	unsigned int i = (unsigned int)atomic_inc_return(&c->orphan_next) %
+			 CONC_ORPHAN_RING;
+
+	w->orphans[w->nr_orphans++ % CONC_ORPHANS] = id;
+	WRITE_ONCE(c->orphan_ring[i], id);
+}
+
 /* Drop outside reference @i of @w; the count after must cover the rest. */
 static void refcache_conc_put_held(struct refcache_conc_worker *w, unsigned int i)
 {
@@ -440,7 +472,7 @@ static void refcache_conc_put_held(struct refcache_conc_worker *w, unsigned int 
 		refcache_conc_error(w, "put of held %u returned %d, %u references left known",
 				    id, ret, refcache_conc_lb(w, id));
 	else if (ret > 0 && !refcache_conc_held(w, id))
-		w->orphans[w->nr_orphans++ % CONC_ORPHANS] = id;
+		refcache_conc_orphan(w, id);
 	w->ops[CONC_PUT]++;
 }
 
@@ -455,13 +487,6 @@ static void refcache_conc_make_room(struct refcache_conc_worker *w, unsigned int
 {
 	while (w->nr_held + n > CONC_HELD)
 		refcache_conc_put(w);
-}
-
-static void refcache_conc_ring_add(struct refcache_conc *c, u32 id)
-{
-	unsigned int i = (unsigned int)atomic_inc_return(&c->ring_next) % CONC_RING;
-
-	WRITE_ONCE(c->ring[i], id);
 }
 
 /*
@@ -741,7 +766,7 @@ static void refcache_conc_garbage(struct refcache_conc_worker *w)
 		if (ret != 1)
 			refcache_conc_error(w, "garbage: put of %u returned %d, not 1",
 					    ids[i], ret);
-		w->orphans[w->nr_orphans++ % CONC_ORPHANS] = ids[i];
+		refcache_conc_orphan(w, ids[i]);
 		refcache_conc_ring_add(w->c, ids[i]);
 	}
 }
@@ -902,6 +927,54 @@ static int refcache_conc_worker_fn(void *data)
 	return 0;
 }
 
+/*
+ * Thread: bring garbage back. Gets (and only gets: no graph operation, so
+ * that this thread never waits for graph_lock and does run while the
+ * collector marks) of the workers' latest orphans, each kept a while and
+ * checked at every turn. Counts what it brought back as gets, what it
+ * found collected as misses.
+ */
+static int refcache_conc_resurrector_fn(void *data)
+{
+	struct refcache_conc_worker *w = data;
+	struct refcache_conc *c = w->c;
+	unsigned int lb;
+	u32 id;
+	int ret;
+
+	while (!kthread_should_stop()) {
+		id = READ_ONCE(c->orphan_ring[refcache_conc_rand(&w->seed) %
+					      CONC_ORPHAN_RING]);
+		if (id) {
+			if (w->nr_held == CONC_RES_HELD)
+				refcache_conc_put(w);
+			lb = refcache_conc_lb(w, id);
+			ret = refcache_get_id(&c->rc, id);
+			if (ret == -ENOENT && !lb) {
+				w->misses++;
+			} else if (ret < (int)lb + 1) {
+				refcache_conc_error(w, "get of orphan %u: %d, %u references known",
+						    id, ret, lb);
+			} else {
+				w->held[w->nr_held++] = id;
+				w->ops[CONC_GET]++;
+			}
+		}
+		if (w->nr_held) {
+			id = refcache_conc_some_held(w);
+			refcache_conc_expect_live(w, id, refcache_conc_lb(w, id),
+						  "resurrected");
+		}
+		if (!w->ready && w->ops[CONC_GET] && w->misses) {
+			w->ready = true;
+			atomic_inc(&c->ready);
+		}
+		cond_resched();
+	}
+	refcache_conc_check_all(w);
+	return 0;
+}
+
 /* Thread: collect, every fourth run dry, until stopped. */
 static int refcache_conc_collector_fn(void *data)
 {
@@ -966,7 +1039,7 @@ static void refcache_conc_wait(struct kunit *test, unsigned long start)
 
 	while (time_before(jiffies, start + CONC_DEADLINE)) {
 		if (time_after_eq(jiffies, start + msecs_to_jiffies(CONC_RUN_MS)) &&
-		    atomic_read(&c->ready) == CONC_WORKERS &&
+		    atomic_read(&c->ready) == CONC_WORKERS + 1 &&
 		    atomic_long_read(&c->gc_runs) >= CONC_MIN_RUNS &&
 		    atomic_long_read(&c->gc_freeing) > 0)
 			return;
@@ -1236,7 +1309,7 @@ static long refcache_conc_round(struct kunit *test, const u32 *roots, unsigned i
 
 /*
  * Every outside reference left, in the order they go: the ballast's head,
- * then the workers', at random. Returns how many.
+ * then the workers' and the resurrector's, at random. Returns how many.
  */
 static unsigned int refcache_conc_roots(struct kunit *test, u32 **rootsp)
 {
@@ -1244,9 +1317,13 @@ static unsigned int refcache_conc_roots(struct kunit *test, u32 **rootsp)
 	unsigned int i, k, nr = 0;
 	u32 seed = 0x9e3779b9, *roots;
 
-	roots = kunit_kcalloc(test, CONC_WORKERS * CONC_HELD + 1, sizeof(u32), GFP_KERNEL);
+	roots = kunit_kcalloc(test, (CONC_WORKERS + 1) * CONC_HELD + 1, sizeof(u32),
+			      GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, roots);
 	roots[nr++] = c->ballast[0];
+	for (k = 0; k < c->res.nr_held; k++)
+		roots[nr++] = c->res.held[k];
+	c->res.nr_held = 0;
 	for (i = 0; i < CONC_WORKERS; i++) {
 		for (k = 0; k < c->workers[i].nr_held; k++)
 			roots[nr++] = c->workers[i].held[k];
@@ -1276,6 +1353,8 @@ static void refcache_conc_report(struct kunit *test)
 			   o[CONC_GARBAGE], o[CONC_LOOKUP], o[CONC_CHECK], w->misses, w->checks,
 			   w->nr_held, w->nr_links);
 	}
+	kunit_info(test, "resurrector: %lu orphans brought back, %lu found collected, %lu objects checked\n",
+		   c->res.ops[CONC_GET], c->res.misses, c->res.checks);
 	kunit_info(test, "collector: %ld runs (%ld dry), %ld freed garbage, %ld objects collected\n",
 		   atomic_long_read(&c->gc_runs), atomic_long_read(&c->gc_dry),
 		   atomic_long_read(&c->gc_freeing), atomic_long_read(&c->gc_collected));
@@ -1301,6 +1380,11 @@ static unsigned int refcache_conc_expect_threads(struct kunit *test)
 					    i, refcache_conc_op_names[k]);
 		KUNIT_EXPECT_GT(test, w->checks, 0UL);
 	}
+	errors += c->res.errors;
+	KUNIT_EXPECT_EQ_MSG(test, c->res.errors, 0U, "resurrector, first error: %s",
+			    c->res.error);
+	KUNIT_EXPECT_GT_MSG(test, c->res.ops[CONC_GET], 0UL, "no orphan brought back");
+	KUNIT_EXPECT_GT_MSG(test, c->res.misses, 0UL, "no orphan found collected");
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->gc_errors), 0);
 	KUNIT_EXPECT_GE(test, atomic_long_read(&c->gc_runs), (long)CONC_MIN_RUNS);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&c->gc_dry), 0L);
@@ -1324,21 +1408,24 @@ static void refcache_gc_concurrent_matches_reachability_model(struct kunit *test
 		c->workers[i].c = c;
 		c->workers[i].seed = 0x2545f491 * (i + 1);
 	}
+	c->res.c = c;
+	c->res.seed = 0x9e3779b9;
 	start = jiffies;
 	refcache_conc_start(test, refcache_conc_collector_fn, c, "gc", 0);
 	for (i = 0; i < CONC_WORKERS; i++)
 		refcache_conc_start(test, refcache_conc_worker_fn, &c->workers[i],
 				    "mut", i);
+	refcache_conc_start(test, refcache_conc_resurrector_fn, &c->res, "res", 0);
 	refcache_conc_wait(test, start);
 	t = jiffies - start;
 	KUNIT_EXPECT_LT_MSG(test, t, (unsigned long)CONC_DEADLINE,
 			    "the threads did not do all they were to do in time");
-	/* The workers first, each with a last check under the collector. */
+	/* The others first, each with a last check under the collector. */
 	while (c->nr_tasks > 1)
 		kthread_stop(c->tasks[--c->nr_tasks]);
 	refcache_conc_stop(c);
-	kunit_info(test, "%u workers and the collector ran %u ms\n", CONC_WORKERS,
-		   jiffies_to_msecs(t));
+	kunit_info(test, "%u workers, the resurrector and the collector ran %u ms\n",
+		   CONC_WORKERS, jiffies_to_msecs(t));
 	refcache_conc_report(test);
 	/* A table that lost live objects may not even be safe to read. */
 	KUNIT_ASSERT_EQ_MSG(test, refcache_conc_expect_threads(test), 0U,
