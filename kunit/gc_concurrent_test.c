@@ -68,11 +68,13 @@
  *    them.
  *
  * The case also makes sure that what it is about took place, without
- * hoping for the scheduler: the threads run until a time has passed and
- * every worker has done every kind of step, the collector has run many
- * times and freed garbage at least once while they ran (within a
- * deadline, far beyond any run, after which the case fails). It prints
- * those counts (kunit_info()), so the log says what was exercised.
+ * hoping for the scheduler: the threads run until a time has passed,
+ * every worker has taken some hundreds of steps, of every kind, the
+ * resurrector has brought an orphan back and found one collected, and
+ * the collector has run many times and freed garbage at least once while
+ * they ran (within a deadline, far beyond any run, after which the case
+ * fails). It prints those counts (kunit_info()), so the log says what was
+ * exercised.
  *
  * Only the public API is used: no lock or flag of the collector, so that
  * the test holds for any correct collector, stop-the-world or incremental.
@@ -120,8 +122,9 @@
 /* The same, of all workers, for the resurrector; and what it holds at most. */
 #define CONC_ORPHAN_RING	64
 #define CONC_RES_HELD	8
-/* How long the threads run at least, and how many collections at least. */
+/* How long the threads run at least, how many steps, how many collections. */
 #define CONC_RUN_MS	2000
+#define CONC_MIN_STEPS	500
 #define CONC_MIN_RUNS	20
 /* A full check of everything a worker knows alive every this many steps. */
 #define CONC_CHECK_EVERY	16
@@ -193,7 +196,8 @@ struct refcache_conc;
  * @checks: objects the generation check looked at
  * @errors: results no correct implementation returns
  * @error: the first of them
- * @ready: it has taken every kind of step (counted in refcache_conc.ready)
+ * @ready: it has taken CONC_MIN_STEPS steps, of every kind (counted in
+ *	refcache_conc.ready)
  *
  * Written only by the thread, read by the case after it stopped it.
  */
@@ -232,7 +236,7 @@ struct refcache_conc_worker {
  * @ring_next: where the next one goes
  * @orphan_ring: the workers' orphans, lately (WRITE_ONCE()), 0 where none
  * @orphan_next: where the next one goes
- * @ready: workers that have taken every kind of step, and the resurrector
+ * @ready: workers that have taken their steps, and the resurrector
  *	once it has both brought an object back and found one collected
  * @gc_runs: collections the collector thread ran
  * @gc_dry: of which dry runs
@@ -917,7 +921,7 @@ static int refcache_conc_worker_fn(void *data)
 
 	for (n = 1; !kthread_should_stop(); n++) {
 		refcache_conc_step(w, n);
-		if (!w->ready && refcache_conc_did_all(w)) {
+		if (!w->ready && n >= CONC_MIN_STEPS && refcache_conc_did_all(w)) {
 			w->ready = true;
 			atomic_inc(&w->c->ready);
 		}
