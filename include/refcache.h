@@ -265,6 +265,7 @@ enum refcache_gc_phase {
 	REFCACHE_GC_PHASE = 3,
 	REFCACHE_GC_ODD = 4,
 };
+
 struct kmem_cache;
 
 /**

@@ -875,6 +875,7 @@ static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
 	init_completion(&g->done);
 	mutex_lock(&rc->graph_lock);
 	KUNIT_ASSERT_EQ(test, rc->gc_runs, 0);
+	/* As refcache_gc() publishes a phase, for refcache_gc_get(). */
 	smp_store_release(&rc->gc_phase, REFCACHE_GC_FINAL);
 	mutex_unlock(&rc->graph_lock);
 	t = kthread_run(refcache_gc_getter_fn, g, "rc_gc_getter");
@@ -887,6 +888,7 @@ static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
 	}
 	*waited = refcache_gc_getter_sleeps(rc);
 	mutex_lock(&rc->graph_lock);
+	/* As refcache_gc() publishes a phase. */
 	smp_store_release(&rc->gc_phase, REFCACHE_GC_IDLE);
 	mutex_unlock(&rc->graph_lock);
 	wake_up_all(&rc->gc_wait);
@@ -945,6 +947,7 @@ static void refcache_gets_wait_for_the_collector_only_while_linked(struct kunit 
 static void refcache_gc_pretend(struct refcache *rc, enum refcache_gc_phase phase)
 {
 	mutex_lock(&rc->graph_lock);
+	/* As refcache_gc() publishes a phase. */
 	smp_store_release(&rc->gc_phase, phase);
 	mutex_unlock(&rc->graph_lock);
 	wake_up_all(&rc->gc_wait);

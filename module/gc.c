@@ -201,11 +201,13 @@ struct refcache_gc_run {
 static struct refcache_gc_chunk *refcache_gc_chunk(struct refcache *rc,
 						   u32 slot)
 {
-	/* Pairs with the releases in refcache_gc_prepare(). */
+	/* Both pair with the releases in refcache_gc_prepare(). */
 	struct refcache_gc_chunk **chunks = smp_load_acquire(&rc->gc_chunks);
 
-	return chunks ? smp_load_acquire(&chunks[slot >> REFCACHE_CHUNK_BITS]) :
-			NULL;
+	if (!chunks)
+		return NULL;
+	/* The chunk's entry, then its bits: as above. */
+	return smp_load_acquire(&chunks[slot >> REFCACHE_CHUNK_BITS]);
 }
 
 static unsigned long *refcache_gc_marks(struct refcache_gc_chunk *c, u8 phase)
@@ -337,6 +339,7 @@ static int refcache_gc_chunk_alloc(struct refcache *rc, u32 id)
 	c = kzalloc(sizeof(*c), REFCACHE_GFP);
 	if (!c)
 		return -ENOMEM;
+	/* The zeroed bits before the pointer: refcache_gc_chunk(). */
 	smp_store_release(&rc->gc_chunks[i], c);
 	rc->gc_nr_chunks++;
 	return refcache_gc_frozen_alloc(rc, i);
@@ -361,6 +364,7 @@ int refcache_gc_prepare(struct refcache *rc, u32 from, u32 to)
 		chunks = kvcalloc(REFCACHE_CHUNKS, sizeof(*chunks), REFCACHE_GFP);
 		if (!chunks)
 			return -ENOMEM;
+		/* The NULL entries before the array: refcache_gc_chunk(). */
 		smp_store_release(&rc->gc_chunks, chunks);
 	}
 	return refcache_gc_chunk_alloc(rc, from) ?:
@@ -725,7 +729,8 @@ static void refcache_gc_set_phase(struct refcache_gc_run *r,
 
 /*
  * Under graph_lock, a new run: use the other marks, start them from the
- * frozen bits, and clear the gray bits of every chunk with candidates.
+ * frozen bits, and clear the gray bits of every chunk with candidates, in
+ * slices.
  */
 static void refcache_gc_start(struct refcache_gc_run *r)
 {
@@ -747,6 +752,12 @@ static void refcache_gc_start(struct refcache_gc_run *r)
 				   rc->gc_frozen[ci] ? rc->gc_frozen[ci][i] : 0);
 			WRITE_ONCE(c->gray[i], 0);
 		}
+		/*
+		 * The phase is IDLE: nobody tests these marks, and what
+		 * changes meanwhile (a new chunk, zeroed; an object frozen or
+		 * not any more) keeps more, never less.
+		 */
+		refcache_gc_tick(r);
 	}
 }
 
@@ -822,13 +833,6 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 		mutex_unlock(&rc->gc_run_lock);
 		return -ENOMEM;
 	}
-	bytes = REFCACHE_GC_STACK * sizeof(*r.stack) +
-		REFCACHE_CHUNKS * sizeof(*rc->gc_chunks) +
-		rc->gc_nr_chunks * sizeof(struct refcache_gc_chunk);
-	if (rc->gc_frozen)
-		bytes += REFCACHE_CHUNKS * sizeof(*rc->gc_frozen) +
-			 rc->gc_nr_chunks * BITS_TO_LONGS(REFCACHE_CHUNK_SLOTS) *
-			 sizeof(long);
 	refcache_gc_start(&r);
 	refcache_gc_set_phase(&r, REFCACHE_GC_MARK);
 	refcache_gc_unlock(&r);
@@ -840,6 +844,14 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	refcache_gc_set_phase(&r, REFCACHE_GC_IDLE);
 	refcache_gc_release(&r, garbage);
 	kfree(r.stack);
+	/* Chunks' bitmaps are never freed before the table: this is the peak. */
+	bytes = REFCACHE_GC_STACK * sizeof(*r.stack) +
+		REFCACHE_CHUNKS * sizeof(*rc->gc_chunks) +
+		rc->gc_nr_chunks * sizeof(struct refcache_gc_chunk);
+	if (rc->gc_frozen)
+		bytes += REFCACHE_CHUNKS * sizeof(*rc->gc_frozen) +
+			 rc->gc_nr_chunks * BITS_TO_LONGS(REFCACHE_CHUNK_SLOTS) *
+			 sizeof(long);
 done:
 	atomic_set(&rc->gc_pending, 0);
 	WRITE_ONCE(rc->gc_runs, rc->gc_runs + 1);
