@@ -433,6 +433,12 @@ struct refcache_counts {
  *	Written under @graph_lock (store-release), read locklessly inside RCU
  *	read sections (load-acquire) by gets of objects with the graph flag,
  *	which take gc.c's slow path while it is not REFCACHE_GC_IDLE.
+ * @gc_dirty: something that can make garbage happened since the start of
+ *	the last run that collected: an outside put of an object with the
+ *	graph flag, an unlink, the release of an object with links, an
+ *	unfreeze. A run finds it clear and skips. Cleared by the collector
+ *	under @graph_lock, then smp_mb(); set by puts after their decrement
+ *	and smp_mb__after_atomic() (gc.c), by the others under @graph_lock.
  * @gc_wait: where gets of objects the collector may be about to free wait
  *	(REFCACHE_GC_FINAL)
  * @gc_run_lock: serialises runs of the collector; taken before
@@ -510,6 +516,7 @@ struct refcache {
 	struct mutex graph_lock; /* the object graph: see above */
 	struct refcache_obj *pinned[2];
 	u8 gc_phase;
+	bool gc_dirty;
 	wait_queue_head_t gc_wait;
 	struct mutex gc_run_lock; /* one run at a time */
 	struct refcache_gc_chunk **gc_chunks;

@@ -1131,6 +1131,49 @@ static void refcache_gc_threshold_counts_links(struct kunit *test)
 	refcache_gc_expect_all_freed(test, 4);
 }
 
+/*
+ * A run finds nothing to do, and skips, when nothing that makes garbage
+ * happened since the last run that collected began: a link does not make
+ * garbage; a put of a linked object, an unlink or a release may.
+ */
+static void refcache_gc_skips_when_nothing_changed(struct kunit *test)
+{
+	struct refcache *rc = refcache_gc_table(test);
+	u32 ring[3];
+	unsigned int i;
+
+	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 3]), 2);
+	for (i = 1; i < ARRAY_SIZE(ring); i++)
+		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 3UL);
+
+	/* A get and put of a linked object: the next run looks. */
+	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ring[1]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	/* A link alone makes no garbage. */
+	KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[0], ring[2]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	/* An unlink may. */
+	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ring[0], ring[2]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	/* The last outside put: the ring is garbage, and the run sees it. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
+	refcache_gc_expect_all_freed(test, 3);
+}
+
 static void refcache_release_of_long_chain(struct kunit *test)
 {
 	struct refcache *rc = refcache_gc_table(test);
@@ -1634,6 +1677,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 	KUNIT_CASE(refcache_gc_freeze_keeps_what_was_live),
 	KUNIT_CASE(refcache_gc_frozen_leave_with_their_links),
 	KUNIT_CASE(refcache_gc_threshold_counts_links),
+	KUNIT_CASE(refcache_gc_skips_when_nothing_changed),
 	KUNIT_CASE_SLOW(refcache_release_of_long_chain),
 	KUNIT_CASE_SLOW(refcache_gc_matches_reachability_model),
 	KUNIT_CASE_SLOW(refcache_unlink_matches_reachability_model),

@@ -293,6 +293,12 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
 		if (atomic64_try_cmpxchg_release(&obj->state, &old, old - 1))
 			break;
 	}
+	if (unlikely(refcache_state_graph(old))) {
+		/* The collector must not skip its next run: gc.c. */
+		smp_mb__after_atomic();
+		if (!READ_ONCE(rc->gc_dirty))
+			WRITE_ONCE(rc->gc_dirty, true);
+	}
 	if (count == 1)
 		smp_acquire__after_ctrl_dep();
 	return count - 1;

@@ -822,9 +822,11 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	start = r.slice_start;
 	/*
 	 * Without links there is no garbage: the count of a live object is
-	 * then its outside references, at least one.
+	 * then its outside references, at least one. Nor is there any if
+	 * nothing that makes garbage happened since the last run that
+	 * collected began: that run found all there was.
 	 */
-	if (!rc->nr_links)
+	if (!rc->nr_links || !READ_ONCE(rc->gc_dirty))
 		goto done;
 	r.stack = kmalloc_array(REFCACHE_GC_STACK, sizeof(*r.stack),
 				REFCACHE_GFP);
@@ -832,6 +834,14 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 		mutex_unlock(&rc->graph_lock);
 		mutex_unlock(&rc->gc_run_lock);
 		return -ENOMEM;
+	}
+	if (!dry_run) {
+		WRITE_ONCE(rc->gc_dirty, false);
+		/*
+		 * Before the root scan reads any count: a put whose decrement
+		 * the scan may miss reads the flag clear and sets it again.
+		 */
+		smp_mb();
 	}
 	refcache_gc_start(&r);
 	refcache_gc_set_phase(&r, REFCACHE_GC_MARK);
@@ -943,6 +953,7 @@ long refcache_gc_unfreeze(struct refcache *rc)
 		if (rc->gc_frozen[ci])
 			bitmap_zero(rc->gc_frozen[ci], REFCACHE_CHUNK_SLOTS);
 	WRITE_ONCE(rc->nr_frozen, 0);
+	WRITE_ONCE(rc->gc_dirty, true);
 	mutex_unlock(&rc->graph_lock);
 	mutex_unlock(&rc->gc_run_lock);
 	return n;
@@ -990,6 +1001,7 @@ void refcache_gc_init(struct refcache *rc)
 	INIT_WORK(&rc->gc_work, refcache_gc_work);
 	atomic_set(&rc->gc_pending, 0);
 	rc->gc_phase = REFCACHE_GC_IDLE;
+	rc->gc_dirty = true;
 	rc->gc_chunks = NULL;
 	rc->gc_nr_chunks = 0;
 	rc->gc_frozen = NULL;

@@ -185,6 +185,8 @@ void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
  */
 static void refcache_graph_release(struct refcache *rc, struct refcache_obj *obj)
 {
+	/* What it linked to may be garbage now. */
+	WRITE_ONCE(rc->gc_dirty, true);
 	obj->gc_next = 0;
 	refcache_release_list(rc, obj);
 }
@@ -367,6 +369,7 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 				ret--;
 			kfree_rcu(link, rcu);
 			refcache_gc_leave(rc, a);
+			WRITE_ONCE(rc->gc_dirty, true);
 			break;
 		}
 		refcache_graph_unpin(rc, a, 0);
