@@ -132,6 +132,31 @@
  * survivors are dropped normally; a survivor keeps the reference that made
  * it reachable, so none dies of it, but any that did would be released.
  *
+ * Skipping. A run that collects finds every object that was garbage when
+ * it began. Garbage appears only through an outside put of a linked
+ * object, an unlink, the release of an object with links, or an
+ * unfreeze; each sets rc->gc_dirty, and a run that finds it clear returns
+ * at once. The race that matters, a put against the run clearing it:
+ *
+ *   T1 (outside put of X)             T2 (collector)
+ *                                     gc_dirty = false; smp_mb()
+ *   count - 1 (cmpxchg)
+ *   smp_mb__after_atomic()
+ *   gc_dirty: false -> true           phase = MARK, grace period,
+ *                                     root scan: X's count
+ *
+ * Either T1's decrement is in a read section older than the grace
+ * period, and the root scan sees it, or T1 reads the flag after T2
+ * cleared it and sets it again: the next run does not skip.
+ *
+ * Freezing. gc freeze sets a frozen bit (a bitmap per chunk, allocated at
+ * the first freeze) for every candidate; runs start with the frozen
+ * objects marked, so they are never garbage and never traced, and the
+ * root scan and the sweep pass them by a word at a time. A link from a
+ * frozen object freezes its target and what that reaches
+ * (refcache_gc_linked()), so that nothing a frozen object holds is
+ * collected under it.
+ *
  * Memory. Per chunk of REFCACHE_CHUNK_SLOTS slots that ever had a
  * candidate, 4 KiB of bitmaps (four bits per slot: member, gray, two
  * marks), kept until the table goes; a page of mark stack per run, which
