@@ -18,8 +18,9 @@
 #      directory; refcachectl's test, the stress cases (scripts/guest/stress/run.sh)
 #      and a smoke run of the benchmark
 #   3. QEMU lane, 2 CPUs (each run checks both came up): the KUnit
-#      concurrency suite and stress cases under KCSAN (with slub_debug on
-#      refcache_obj); stress cases and the tracepoint test under KASAN,
+#      suites and stress cases under KCSAN (with slub_debug on
+#      refcache_obj); the KUnit suites, stress cases and the tracepoint
+#      test under KASAN,
 #      kmemleak scans after the stress runs; stress cases and the tracepoint
 #      test in Debian 12's own 6.1 kernel. On a fresh machine this lane
 #      builds its two kernels first, while the UML lane runs.
@@ -359,6 +360,9 @@ qemu_lane() {
 	# racing one, and those whose objects may move between CPUs' rings or
 	# whose gets race the graph flag.
 	kunit_run smp-kcsan-kunit qemu-run.sh -k kcsan -- chain_len=10000
+	# And under KASAN on two CPUs: the collector's concurrent model test
+	# frees while other CPUs get, link and unlink.
+	kunit_run smp-kasan-kunit qemu-run.sh -k kasan -- chain_len=10000
 	# The stress cases on each QEMU kernel of cases.table (KCSAN, KASAN,
 	# Debian 12's default kernel), then the tracepoints under KASAN and in
 	# Debian's kernel, as its users run it.
