@@ -221,6 +221,9 @@ struct refcache_gc_run {
 	u64 longest;		/* the longest slice, or FINAL window */
 	unsigned long objects;	/* candidates scanned */
 	unsigned long links;	/* links followed */
+	bool dry_run;		/* only count the garbage */
+	long collected;		/* garbage found */
+	u32 garbage;		/* its first slot, chained through gc_next */
 };
 
 static struct refcache_gc_chunk *refcache_gc_chunk(struct refcache *rc,
@@ -626,11 +629,14 @@ static unsigned long refcache_gc_word(struct refcache_gc_run *r,
 }
 
 /*
- * Under graph_lock: scan the candidates that are not frozen for roots, and
- * trace from each. The member bits change only under graph_lock: each is
- * checked again where a slice may have ended.
+ * Under graph_lock: call @visit for each candidate that is not frozen (and
+ * with @unmarked, not marked), by slot. Each bit is checked again before
+ * its visit: a visit may end a slice, and the member bits change only
+ * under graph_lock. Inline, so that @visit is a direct call.
  */
-static void refcache_gc_roots(struct refcache_gc_run *r)
+static __always_inline void
+refcache_gc_walk(struct refcache_gc_run *r, bool unmarked,
+		 void (*visit)(struct refcache_gc_run *r, u32 slot))
 {
 	struct refcache *rc = r->rc;
 	unsigned int ci, w, bit;
@@ -639,77 +645,58 @@ static void refcache_gc_roots(struct refcache_gc_run *r)
 		struct refcache_gc_chunk *c = rc->gc_chunks[ci];
 
 		for (w = 0; c && w < REFCACHE_GC_WORDS; w++) {
-			unsigned long bits = refcache_gc_word(r, c, ci, w, false);
+			unsigned long bits = refcache_gc_word(r, c, ci, w, unmarked);
 
 			for_each_set_bit(bit, &bits, BITS_PER_LONG) {
 				unsigned int b = w * BITS_PER_LONG + bit;
-				u32 slot = (ci << REFCACHE_CHUNK_BITS) | b;
-				struct refcache_obj *obj;
-				unsigned int refs;
 
-				if (!test_bit(b, c->member))
-					continue;
-				/* A candidate dies only under graph_lock. */
-				obj = refcache_table_at(rc, slot);
-				if (WARN_ON_ONCE(!obj))
-					continue;
-				r->objects++;
-				refs = refcache_state_count(atomic64_read(&obj->state));
-				if (refs > READ_ONCE(obj->links_in) ||
-				    (!refs && rcu_access_pointer(obj->links))) {
-					refcache_gc_mark(r, slot);
-					refcache_gc_trace(r);
-				} else {
-					refcache_gc_tick(r);
-				}
+				if (test_bit(b, c->member) &&
+				    !(unmarked && test_bit(b, c->marks[r->odd])))
+					visit(r, (ci << REFCACHE_CHUNK_BITS) | b);
 			}
 		}
 	}
 }
 
-/*
- * Under graph_lock, marking done: count the candidates left unmarked that
- * links point at, and unless @dry_run kill them (count 0) and chain them
- * by slot through gc_next. Returns how many; *@garbage is the first.
- */
-static long refcache_gc_sweep(struct refcache_gc_run *r, bool dry_run,
-			      u32 *garbage)
+/* Under graph_lock: if the candidate in @slot is a root, trace from it. */
+static void refcache_gc_root(struct refcache_gc_run *r, u32 slot)
 {
-	struct refcache *rc = r->rc;
-	unsigned int ci, w, bit;
-	long n = 0;
+	/* A candidate dies only under graph_lock. */
+	struct refcache_obj *obj = refcache_table_at(r->rc, slot);
+	unsigned int refs;
 
-	*garbage = 0;
-	for (ci = 0; ci < REFCACHE_CHUNKS; ci++) {
-		struct refcache_gc_chunk *c = rc->gc_chunks[ci];
-
-		for (w = 0; c && w < REFCACHE_GC_WORDS; w++) {
-			unsigned long bits = refcache_gc_word(r, c, ci, w, true);
-
-			for_each_set_bit(bit, &bits, BITS_PER_LONG) {
-				unsigned int b = w * BITS_PER_LONG + bit;
-				u32 slot = (ci << REFCACHE_CHUNK_BITS) | b;
-				struct refcache_obj *obj;
-
-				if (!test_bit(b, c->member) ||
-				    test_bit(b, c->marks[r->odd]))
-					continue;
-				obj = refcache_table_at(rc, slot);
-				/* Without links in: a root, or on its way out. */
-				if (!obj || !READ_ONCE(obj->links_in))
-					continue;
-				n++;
-				if (!dry_run) {
-					atomic64_set(&obj->state,
-						     refcache_state(refcache_obj_id(obj), 0));
-					obj->gc_next = *garbage;
-					*garbage = slot;
-				}
-				refcache_gc_tick(r);
-			}
-		}
+	if (WARN_ON_ONCE(!obj))
+		return;
+	r->objects++;
+	refs = refcache_state_count(atomic64_read(&obj->state));
+	if (refs > READ_ONCE(obj->links_in) ||
+	    (!refs && rcu_access_pointer(obj->links))) {
+		refcache_gc_mark(r, slot);
+		refcache_gc_trace(r);
+	} else {
+		refcache_gc_tick(r);
 	}
-	return n;
+}
+
+/*
+ * Under graph_lock, marking done: the candidate in @slot is not marked. If
+ * links point at it, it is garbage: count it, and unless the run is dry
+ * kill it (count 0) and chain it by slot through gc_next.
+ */
+static void refcache_gc_kill(struct refcache_gc_run *r, u32 slot)
+{
+	struct refcache_obj *obj = refcache_table_at(r->rc, slot);
+
+	/* Without links in: a root, or on its way out. */
+	if (!obj || !READ_ONCE(obj->links_in))
+		return;
+	r->collected++;
+	if (!r->dry_run) {
+		atomic64_set(&obj->state, refcache_state(refcache_obj_id(obj), 0));
+		obj->gc_next = r->garbage;
+		r->garbage = slot;
+	}
+	refcache_gc_tick(r);
 }
 
 /*
@@ -793,7 +780,7 @@ static void refcache_gc_marking(struct refcache_gc_run *r, bool dry_run)
 	unsigned int tries;
 	u64 final;
 
-	refcache_gc_roots(r);
+	refcache_gc_walk(r, false, refcache_gc_root);
 	for (tries = 0; ; tries++) {
 		refcache_gc_drain(r);
 		if (dry_run)
@@ -836,9 +823,8 @@ static void refcache_gc_marking(struct refcache_gc_run *r, bool dry_run)
  */
 long refcache_gc(struct refcache *rc, bool dry_run)
 {
-	struct refcache_gc_run r = { .rc = rc };
+	struct refcache_gc_run r = { .rc = rc, .dry_run = dry_run };
 	size_t bytes = 0;
-	u32 garbage = 0;
 	long n = 0;
 	u64 start;
 
@@ -875,9 +861,10 @@ long refcache_gc(struct refcache *rc, bool dry_run)
 	synchronize_rcu_expedited();
 	refcache_gc_lock(&r);
 	refcache_gc_marking(&r, dry_run);
-	n = refcache_gc_sweep(&r, dry_run, &garbage);
+	refcache_gc_walk(&r, true, refcache_gc_kill);
+	n = r.collected;
 	refcache_gc_set_phase(&r, REFCACHE_GC_IDLE);
-	refcache_gc_release(&r, garbage);
+	refcache_gc_release(&r, r.garbage);
 	kfree(r.stack);
 	/* Chunks' bitmaps are never freed before the table: this is the peak. */
 	bytes = REFCACHE_GC_STACK * sizeof(*r.stack) +

@@ -50,7 +50,7 @@
  * constant stack.
  *
  * The collector (gc.c) frees what only links keep alive. It looks only at
- * objects that have links (refcache_gc_join() when a link is made,
+ * objects that have links (refcache_gc_linked() when a link is made,
  * refcache_gc_leave() when an object may have lost its last one), marks in
  * slices with graph_lock dropped between them, and its barriers are here:
  * a link shades both its ends, and a pin fails for an object the collector
