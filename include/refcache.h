@@ -727,23 +727,54 @@ static __always_inline int __refcache_ref_get(struct refcache_obj *obj, u32 id,
 }
 
 /*
- * A put of an outside reference of object @id that is not its last and
- * that no link or pin can own (the graph flag clear): the new count, or 0
- * if the put is not that simple (then __refcache_put_id() decides).
- * Release ordering, as refcount_dec().
+ * Whether a put may take one of the @count references of @obj, which has
+ * the graph flag, for an outside one: links and pins hold fewer. Read
+ * after the count: graph.c raises links_in and the pins before it raises
+ * the count and lowers them after it lowered it, so the answer can only
+ * err towards no, and only while a graph operation on @obj is in flight.
+ */
+static __always_inline bool refcache_graph_put_ok(struct refcache *rc,
+						  struct refcache_obj *obj,
+						  unsigned int count)
+{
+	/* Pairs with the barriers around links_in in graph.c. */
+	smp_rmb();
+	return count > READ_ONCE(obj->links_in) &&
+	       READ_ONCE(rc->pinned[0]) != obj && READ_ONCE(rc->pinned[1]) != obj;
+}
+
+/* After an outside put of an object with the graph flag: gc.c, gc_dirty. */
+static __always_inline void refcache_graph_put_done(struct refcache *rc)
+{
+	/* The decrement before the flag's load: gc.c, "Skipping". */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(rc->gc_dirty))
+		WRITE_ONCE(rc->gc_dirty, true);
+}
+
+/*
+ * A put of an outside reference of object @id that is not its last and,
+ * if it has the graph flag, that links and pins do not own (then only
+ * with @rc, its table): the new count, or 0 if the put is not that simple
+ * (then __refcache_put_id() decides). Release ordering, as refcount_dec().
  */
 static __always_inline int __refcache_ref_put_not_last(struct refcache_obj *obj,
-						       u32 id)
+						       u32 id,
+						       struct refcache *rc)
 {
 	s64 old = atomic64_read(&obj->state);
 	unsigned int count;
 
 	do {
 		count = refcache_state_count(old);
-		if (refcache_state_id(old) != id || count <= 1 ||
-		    refcache_state_graph(old))
+		if (refcache_state_id(old) != id || count <= 1)
+			return 0;
+		if (unlikely(refcache_state_graph(old)) &&
+		    (!rc || !refcache_graph_put_ok(rc, obj, count)))
 			return 0;
 	} while (!atomic64_try_cmpxchg_release(&obj->state, &old, old - 1));
+	if (unlikely(refcache_state_graph(old)))
+		refcache_graph_put_done(rc);
 	return count - 1;
 }
 
@@ -819,7 +850,7 @@ static __always_inline int __must_check refcache_put_id(struct refcache *rc,
 	rcu_read_lock_sched();
 	obj = refcache_table_at(rc, id & (REFCACHE_SLOTS - 1));
 	if (likely(obj))
-		ret = __refcache_ref_put_not_last(obj, id);
+		ret = __refcache_ref_put_not_last(obj, id, rc);
 	if (likely(ret > 0))
 		__this_cpu_inc(rc->counts->puts);
 	rcu_read_unlock_sched();

@@ -282,23 +282,14 @@ static __always_inline int refcache_ref_put(struct refcache *rc,
 		count = refcache_state_count(old);
 		if (refcache_state_id(old) != id || !count)
 			return -ENOENT;
-		if (unlikely(refcache_state_graph(old))) {
-			/* Pairs with the barriers around links_in in graph.c. */
-			smp_rmb();
-			if (count <= READ_ONCE(obj->links_in) ||
-			    READ_ONCE(rc->pinned[0]) == obj ||
-			    READ_ONCE(rc->pinned[1]) == obj)
-				return -EBUSY;
-		}
+		if (unlikely(refcache_state_graph(old)) &&
+		    !refcache_graph_put_ok(rc, obj, count))
+			return -EBUSY;
 		if (atomic64_try_cmpxchg_release(&obj->state, &old, old - 1))
 			break;
 	}
-	if (unlikely(refcache_state_graph(old))) {
-		/* The collector must not skip its next run: gc.c. */
-		smp_mb__after_atomic();
-		if (!READ_ONCE(rc->gc_dirty))
-			WRITE_ONCE(rc->gc_dirty, true);
-	}
+	if (unlikely(refcache_state_graph(old)))
+		refcache_graph_put_done(rc);
 	if (count == 1)
 		smp_acquire__after_ctrl_dep();
 	return count - 1;

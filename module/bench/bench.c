@@ -394,7 +394,7 @@ static noinline u64 bench_getput_cmpxchg(struct bench_floors *f)
 	for (i = 1; i <= count; i++) {
 		if (__refcache_ref_get(f->obj, id, READ_ONCE(f->max_refs),
 				       NULL) != 2 ||
-		    __refcache_ref_put_not_last(f->obj, id) != 1)
+		    __refcache_ref_put_not_last(f->obj, id, NULL) != 1)
 			bench_errors++;
 		bench_resched(i);
 	}
