@@ -68,6 +68,9 @@ usage='usage: refcachectl COMMAND [ARG]
   unlink A B   drop one link A->B; prints B'"'"'s refcount after
   gc [dry]     free what only links keep alive (cycles); prints how many
                (with dry: how many it would free, freeing nothing)
+  gc freeze    keep every object that has links now, and what they link to
+               later, out of later runs; prints how many it froze
+  gc unfreeze  give them back to the next run; prints how many were frozen
   objects      list live objects: "ID REFCOUNT NLINKS [TARGET...]", in
                table order (by slot: the low 24 bits of the id), each
                object'"'"'s link targets newest first
@@ -152,7 +155,7 @@ cells_of() {
 	}'
 }
 
-rc_ktap_start 50
+rc_ktap_start 52
 # debugfs is mounted (guest/uml-init.sh) but refcache is not loaded yet.
 expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
@@ -182,6 +185,10 @@ expect "put of a link-held object is refused" 0 "1" $C put 2
 expect "and says why" 1 "refcachectl: put 2: only links hold it (unlink, or gc)" $C put 2
 expect "gc dry counts the cycle" 0 "1" $C gc dry
 expect "gc frees it" 0 "1" $C gc
+$C link 3 4 >/dev/null
+expect "gc freeze freezes the two objects with a link" 0 "2" $C gc freeze
+expect "gc unfreeze gives both back" 0 "2" $C gc unfreeze
+$C unlink 3 4 >/dev/null
 expect "usage error exits 2" 2 "$usage" $C
 expect "unknown command exits 2" 2 "refcachectl: unknown command frob
 $usage" $C frob
