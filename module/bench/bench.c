@@ -994,8 +994,9 @@ static int bench_lookup(void)
  * then linked i -> i + 1. With the head held from
  * outside, "gc dry" walks every object and link and finds nothing; with the
  * chain closed into a ring and no outside reference, "gc" collects all of
- * it. gc_last_pause_ns is how long outside gets of linked objects waited
- * (nothing else uses these tables meanwhile).
+ * it. gc_last_pause_ns is the longest the run held graph_lock at a stretch
+ * or its final window (nothing else uses these tables meanwhile, so
+ * nobody actually waited).
  */
 static int bench_gc_one(unsigned long n)
 {
