@@ -203,6 +203,11 @@
  *	whoever shades it, cleared by the collector.
  * @marks: the slot's object is reachable, or was touched during the run;
  *	the run uses marks[0] or marks[1] as rc->gc_phase says (REFCACHE_GC_ODD).
+ *	Cleared (WRITE_ONCE()) at the start of the run that uses them, under
+ *	graph_lock; set with atomic bitops by the collector and links under
+ *	graph_lock, and by gets that shade, from their RCU read sections.
+ *
+ * The chunk is zeroed when allocated and freed only with the table.
  */
 struct refcache_gc_chunk {
 	unsigned long member[REFCACHE_GC_WORDS];
