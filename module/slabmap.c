@@ -381,6 +381,15 @@ static int refcache_map_fill(struct refcache_map *map,
 		const struct refcache_seen *o = &seen[i];
 		struct refcache_class_stats *cs = &map->classes[o->class];
 
+		/*
+		 * The same slot of the same slab twice: an object died while
+		 * the walk went on and another took its memory, later in the
+		 * table. Both were live at some moment of the walk, not at
+		 * once: the map shows the first.
+		 */
+		if (i && !o->kfence && !seen[i - 1].kfence &&
+		    !refcache_seen_by_number(o, &seen[i - 1]))
+			continue;
 		cs->objects++;
 		cs->asked += o->size;
 		cs->used += cs->stride;
