@@ -610,6 +610,8 @@ struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos);
 int refcache_next_info(struct refcache *rc, u32 *pos,
 		       struct refcache_info *info, u32 *targets,
 		       unsigned int max);
+int refcache_next_outside(struct refcache *rc, u32 *pos, u32 *id,
+			  unsigned int *refs);
 
 u32 refcache_obj_id(const struct refcache_obj *obj);
 unsigned int refcache_obj_refcount(const struct refcache_obj *obj);

@@ -14,6 +14,7 @@
 #if !defined(_REFCACHE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _REFCACHE_TRACE_H
 
+#include <linux/sched.h>
 #include <linux/tracepoint.h>
 
 DECLARE_EVENT_CLASS(refcache_ref,
@@ -134,6 +135,30 @@ TRACE_EVENT(refcache_gc,
 		      __entry->collected, __entry->dry_run,
 		      __entry->duration_ns, __entry->pause_ns,
 		      __entry->objects, __entry->links, __entry->bytes)
+);
+
+/*
+ * A holder (an open ctl file, module/holders.c) closed while it held
+ * outside references: refs references on objects objects, which stay,
+ * orphaned. comm is the command name of the process that opened it.
+ */
+TRACE_EVENT(refcache_holder_leak,
+	    TP_PROTO(u32 holder, pid_t pid, const char *comm,
+		     unsigned long refs, unsigned long objects),
+	    TP_ARGS(holder, pid, comm, refs, objects),
+	    TP_STRUCT__entry(__field(u32, holder)
+			     __field(pid_t, pid)
+			     __array(char, comm, TASK_COMM_LEN)
+			     __field(unsigned long, refs)
+			     __field(unsigned long, objects)),
+	    TP_fast_assign(__entry->holder = holder;
+			   __entry->pid = pid;
+			   strscpy(__entry->comm, comm, TASK_COMM_LEN);
+			   __entry->refs = refs;
+			   __entry->objects = objects;),
+	    TP_printk("holder=%u pid=%d comm=%s refs=%lu objects=%lu",
+		      __entry->holder, __entry->pid, __entry->comm,
+		      __entry->refs, __entry->objects)
 );
 
 #endif /* _REFCACHE_TRACE_H */

@@ -12,15 +12,21 @@
  *                  size class (debugfs_slabs.c)
  *   where    0400  where each live object lives (debugfs_slabs.c)
  *   slabs    0400  the slab map (debugfs_slabs.c)
+ *   holders  0400  "ID REFS orphaned N [holder NUMBER PID COMM COUNT]..."
+ *                  per live object with outside references, in table
+ *                  order: who holds them (include/refcache_holders.h)
  *
- * Each open ctl file keeps the result of its own last successful command, so
+ * Each open ctl file is a holder (module/holders.c): the references its
+ * creates and gets take are counted as its own, its puts drop its own
+ * first, and what it still holds when it is closed is reported and stays,
+ * orphaned. Each open ctl file keeps the result of its own last successful command, so
  * concurrent users never see each other's answers. The command is parsed and
  * its result buffer allocated before it runs; once it has run, only
  * formatting (which cannot fail) remains. A write resets the file position,
  * so the next read(2) returns the result from its start; a positional write
  * could not do that, so the file refuses them (nonseekable_open()).
  *
- * Only the public API (refcache.h) is used here.
+ * Only the public API (refcache.h, refcache_holders.h) is used here.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -32,6 +38,7 @@
 #include <linux/uaccess.h>
 
 #include "refcache.h"
+#include "refcache_holders.h"
 #include "refcache_parser.h"
 #include "debugfs.h"
 
@@ -42,14 +49,16 @@ static struct dentry *refcache_dir;
 
 /**
  * struct refcache_ctl - one open ctl file
- * @rc: the table it drives
+ * @hs: the holders of the table it drives
+ * @holder: the holder it is
  * @lock: serialises writes and reads through this file, and protects
  *	@result and @len
  * @result: the last successful command's answer, @len bytes; kvmalloc'ed
  * @len: its length (0: nothing to read)
  */
 struct refcache_ctl {
-	struct refcache *rc;
+	struct refcache_holders *hs;
+	struct refcache_holder *holder;
 	struct mutex lock; /* this file's reads and writes; result, len */
 	char *result;
 	size_t len;
@@ -61,7 +70,12 @@ static int refcache_ctl_open(struct inode *inode, struct file *file)
 
 	if (!ctl)
 		return -ENOMEM;
-	ctl->rc = inode->i_private;
+	ctl->hs = inode->i_private;
+	ctl->holder = refcache_holder_open(ctl->hs);
+	if (IS_ERR(ctl->holder)) {
+		kfree(ctl);
+		return -ENOMEM;
+	}
 	mutex_init(&ctl->lock);
 	file->private_data = ctl;
 	return nonseekable_open(inode, file);
@@ -71,6 +85,7 @@ static int refcache_ctl_release(struct inode *inode, struct file *file)
 {
 	struct refcache_ctl *ctl = file->private_data;
 
+	refcache_holder_close(ctl->hs, ctl->holder);
 	mutex_destroy(&ctl->lock);
 	kvfree(ctl->result);
 	kfree(ctl);
@@ -78,9 +93,10 @@ static int refcache_ctl_release(struct inode *inode, struct file *file)
 }
 
 /* Run @cmd; on success @out holds its answer and the length is returned. */
-static ssize_t refcache_ctl_run(struct refcache *rc,
+static ssize_t refcache_ctl_run(struct refcache_ctl *ctl,
 				const struct refcache_cmd *cmd, char **out)
 {
+	struct refcache *rc = ctl->hs->rc;
 	size_t size = REFCACHE_U32_LINE + 1, len = 0;
 	unsigned int *sizes = NULL;
 	u32 *ids = NULL;
@@ -113,17 +129,18 @@ static ssize_t refcache_ctl_run(struct refcache *rc,
 
 	switch (cmd->op) {
 	case REFCACHE_OP_CREATE:
-		ret = refcache_create_sized(rc, cmd->count, sizes, ids);
+		ret = refcache_holder_create(ctl->hs, ctl->holder, cmd->count,
+					     sizes, ids);
 		for (i = 0; !ret && i < cmd->count; i++)
 			len += scnprintf(buf + len, size - len, "%u\n", ids[i]);
 		break;
 	case REFCACHE_OP_GET:
-		ret = refcache_get_id(rc, cmd->id);
+		ret = refcache_holder_get(ctl->hs, ctl->holder, cmd->id);
 		if (ret >= 0)
 			len = scnprintf(buf, size, "%d\n", ret);
 		break;
 	case REFCACHE_OP_PUT:
-		ret = refcache_put_id(rc, cmd->id);
+		ret = refcache_holder_put(ctl->hs, ctl->holder, cmd->id);
 		if (ret >= 0)
 			len = scnprintf(buf, size, "%d\n", ret);
 		break;
@@ -180,7 +197,7 @@ static ssize_t refcache_ctl_write(struct file *file, const char __user *ubuf,
 
 	mutex_lock(&ctl->lock);
 	if (!ret)
-		ret = refcache_ctl_run(ctl->rc, &cmd, &result);
+		ret = refcache_ctl_run(ctl, &cmd, &result);
 	/* A failed command leaves nothing to read, not an older answer. */
 	kvfree(ctl->result);
 	ctl->result = result;
@@ -337,6 +354,125 @@ static const struct file_operations refcache_objects_fops = {
 	.release = refcache_objects_release,
 };
 
+/*
+ * holders: as objects, the seq_file position is the table position to
+ * continue from, and each line is one refcache_holders_next(), read under
+ * the holders' lock: its counts add up to its REFS.
+ */
+
+/* Holders a line holds before the buffer first grows. */
+#define REFCACHE_HOLDERS_BY	8
+
+/**
+ * struct refcache_holders_iter - one open holders file
+ * @hs: the holders it lists
+ * @held: the object of the line being shown
+ * @by: its open holders, @max of them at most; kvmalloc'ed, grown to fit
+ * @max: room in @by
+ */
+struct refcache_holders_iter {
+	struct refcache_holders *hs;
+	struct refcache_held held;
+	struct refcache_held_by *by;
+	unsigned int max;
+};
+
+static void *refcache_holders_find(struct refcache_holders_iter *it,
+				   loff_t *pos)
+{
+	u32 slot;
+
+	if (*pos >= REFCACHE_SLOTS)
+		return NULL;
+	slot = *pos;
+	for (;;) {
+		struct refcache_held_by *bigger;
+
+		if (refcache_holders_next(it->hs, &slot, &it->held, it->by,
+					  it->max))
+			return NULL;
+		if (it->held.nr_by <= it->max)
+			break;
+		bigger = kvmalloc_array(it->held.nr_by + REFCACHE_HOLDERS_BY,
+					sizeof(*bigger), GFP_KERNEL);
+		if (!bigger)
+			return ERR_PTR(-ENOMEM);
+		kvfree(it->by);
+		it->by = bigger;
+		it->max = it->held.nr_by + REFCACHE_HOLDERS_BY;
+	}
+	*pos = slot;
+	return it;
+}
+
+static void *refcache_holders_start(struct seq_file *m, loff_t *pos)
+{
+	return refcache_holders_find(m->private, pos);
+}
+
+static void *refcache_holders_next_line(struct seq_file *m, void *v,
+					loff_t *pos)
+{
+	++*pos;
+	return refcache_holders_find(m->private, pos);
+}
+
+/* "ID REFS orphaned N [holder NUMBER PID COMM COUNT]..." */
+static int refcache_holders_show(struct seq_file *m, void *v)
+{
+	const struct refcache_holders_iter *it = v;
+	unsigned int i;
+
+	seq_printf(m, "%u %u orphaned %u", it->held.id, it->held.refs,
+		   it->held.orphaned);
+	for (i = 0; i < it->held.nr_by; i++)
+		seq_printf(m, " holder %u %d %s %u", it->by[i].holder,
+			   it->by[i].pid, it->by[i].comm, it->by[i].count);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations refcache_holders_sops = {
+	.start = refcache_holders_start,
+	.next = refcache_holders_next_line,
+	.stop = refcache_objects_stop,
+	.show = refcache_holders_show,
+};
+
+static int refcache_holders_open(struct inode *inode, struct file *file)
+{
+	struct refcache_holders_iter *it;
+
+	it = __seq_open_private(file, &refcache_holders_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->hs = inode->i_private;
+	it->max = REFCACHE_HOLDERS_BY;
+	it->by = kvmalloc_array(it->max, sizeof(*it->by), GFP_KERNEL);
+	if (!it->by) {
+		seq_release_private(inode, file);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int refcache_holders_release(struct inode *inode, struct file *file)
+{
+	struct refcache_holders_iter *it =
+		((struct seq_file *)file->private_data)->private;
+
+	kvfree(it->by);
+	return seq_release_private(inode, file);
+}
+
+static const struct file_operations refcache_holders_fops = {
+	.owner = THIS_MODULE,
+	.open = refcache_holders_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = refcache_holders_release,
+};
+
 static int refcache_stats_show(struct seq_file *m, void *unused)
 {
 	struct refcache_stats st;
@@ -373,16 +509,20 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 
 DEFINE_SHOW_ATTRIBUTE(refcache_stats);
 
-int refcache_debugfs_init(struct refcache *rc)
+int refcache_debugfs_init(struct refcache_holders *hs)
 {
+	struct refcache *rc = hs->rc;
+
 	refcache_dir = debugfs_create_dir("refcache", NULL);
 	if (IS_ERR(refcache_dir))
 		return PTR_ERR(refcache_dir);
-	debugfs_create_file("ctl", 0600, refcache_dir, rc, &refcache_ctl_fops);
+	debugfs_create_file("ctl", 0600, refcache_dir, hs, &refcache_ctl_fops);
 	debugfs_create_file("objects", 0400, refcache_dir, rc,
 			    &refcache_objects_fops);
 	debugfs_create_file("stats", 0400, refcache_dir, rc,
 			    &refcache_stats_fops);
+	debugfs_create_file("holders", 0400, refcache_dir, hs,
+			    &refcache_holders_fops);
 	refcache_debugfs_slabs_init(refcache_dir, rc);
 	return 0;
 }

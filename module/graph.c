@@ -405,6 +405,67 @@ unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 }
 EXPORT_SYMBOL_GPL(refcache_obj_links);
 
+/**
+ * refcache_next_outside() - the first object at or after a position that
+ *	outside users hold
+ * @rc: the table
+ * @pos: as for refcache_find_next(): where to start, set to the object's
+ *	position
+ * @id: receives its id
+ * @refs: receives its outside references: its count less the links that
+ *	point at it
+ *
+ * The two are read together: an object without the graph flag has neither
+ * links to it nor pins, so its count is all outside; one with the flag is
+ * read again under graph_lock, where links_in is exact and no graph
+ * operation holds a pin. The object may change right after. May sleep.
+ *
+ * Return: 0, or -ENOENT when no live object at or after *@pos has outside
+ * references.
+ */
+int refcache_next_outside(struct refcache *rc, u32 *pos, u32 *id,
+			  unsigned int *refs)
+{
+	u32 slot = *pos;
+
+	for (;; slot++) {
+		struct refcache_obj *obj;
+		unsigned int count;
+		s64 state;
+
+		rcu_read_lock();
+		obj = refcache_find_next(rc, &slot);
+		state = obj ? atomic64_read(&obj->state) : 0;
+		rcu_read_unlock();
+		if (!obj)
+			return -ENOENT;
+		count = refcache_state_count(state);
+		if (count && refcache_state_graph(state)) {
+			u32 want = refcache_state_id(state);
+
+			mutex_lock(&rc->graph_lock);
+			rcu_read_lock();
+			obj = refcache_table_at(rc, slot);
+			state = obj ? atomic64_read(&obj->state) : 0;
+			count = 0;
+			if (obj && refcache_state_id(state) == want &&
+			    refcache_state_count(state))
+				count = refcache_state_count(state) -
+					READ_ONCE(obj->links_in);
+			rcu_read_unlock();
+			mutex_unlock(&rc->graph_lock);
+		}
+		if (count) {
+			*id = refcache_state_id(state);
+			*refs = count;
+			*pos = slot;
+			return 0;
+		}
+		cond_resched();
+	}
+}
+EXPORT_SYMBOL_GPL(refcache_next_outside);
+
 void refcache_graph_init(struct refcache *rc)
 {
 	mutex_init(&rc->graph_lock);

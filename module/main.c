@@ -2,14 +2,16 @@
 /*
  * refcache: module parameters, load and unload.
  *
- * Load: the default table (with its slab cache), then debugfs.
+ * Load: the default table (with its slab cache), its holders (the ctl
+ * files' records, holders.c), then debugfs.
  * Unload: the reverse. debugfs goes first, then the parameters stop
  * reaching the table: removing the files waits for
  * every handler still running in them, and an open file pins the module
  * (fops .owner), so once refcache_debugfs_exit() returns nothing can reach
  * the table. Whatever is still live is then reclaimed and counted, and the
  * table's cache is destroyed after that, so kmem_cache_destroy() never
- * finds objects remaining.
+ * finds objects remaining. Last, the holders go, with a line for each
+ * (closed) holder that still held references.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +21,7 @@
 #include <linux/moduleparam.h>
 
 #include "refcache.h"
+#include "refcache_holders.h"
 #include "debugfs.h"
 
 static unsigned int obj_size = 64;
@@ -33,6 +36,8 @@ MODULE_PARM_DESC(obj_size, "payload bytes per object, 0..4096 (default 64)");
  */
 static struct refcache refcache_default;
 static bool refcache_ready;
+/* Who holds the table's outside references: the ctl files (holders.c). */
+static struct refcache_holders refcache_default_holders;
 
 /*
  * Set a parameter from @val, a value in [@min, @max]: through @apply to
@@ -120,6 +125,64 @@ module_param_cb(gc_threshold, &gc_threshold_ops, &gc_threshold, 0644);
 MODULE_PARM_DESC(gc_threshold,
 		 "collect cycles automatically after this many creations and links (0: only on 'gc', the default)");
 
+/*
+ * The holders' settings go straight into refcache_default_holders, which
+ * exists before the parameters can be written after insmod (and whose
+ * readers use READ_ONCE()); at insmod they are copied in once it is set up.
+ */
+static bool strict;
+static bool refcache_holders_ready;
+
+static int strict_set(const char *val, const struct kernel_param *kp)
+{
+	bool v;
+	int err = kstrtobool(val, &v);
+
+	if (err)
+		return err;
+	if (refcache_holders_ready)
+		WRITE_ONCE(refcache_default_holders.strict, v);
+	strict = v;
+	return 0;
+}
+
+static const struct kernel_param_ops strict_ops = {
+	.set = strict_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(strict, &strict_ops, &strict, 0644);
+MODULE_PARM_DESC(strict,
+		 "a put by a ctl file that holds no reference on the object fails with EPERM (default off)");
+
+static unsigned int holder_max_objects = REFCACHE_HOLDS_MAX_DEFAULT;
+
+static int holder_max_objects_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 10, &v);
+
+	if (err)
+		return err;
+	if (!v)
+		return -EINVAL;
+	if (refcache_holders_ready)
+		WRITE_ONCE(refcache_default_holders.max_holds, v);
+	holder_max_objects = v;
+	return 0;
+}
+
+static const struct kernel_param_ops holder_max_objects_ops = {
+	.set = holder_max_objects_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(holder_max_objects, &holder_max_objects_ops,
+		&holder_max_objects, 0644);
+MODULE_PARM_DESC(holder_max_objects,
+		 "most objects one ctl file may hold references on; more fail with ENOMEM (default 262144)");
+
 static int __init refcache_module_init(void)
 {
 	struct refcache_params params = {
@@ -153,11 +216,25 @@ static int __init refcache_module_init(void)
 	kernel_param_unlock(THIS_MODULE);
 	if (err)
 		return err;
-	err = refcache_debugfs_init(&refcache_default);
+	err = refcache_holders_init(&refcache_default_holders,
+				    &refcache_default, "refcache_hold");
 	if (err)
 		goto destroy_table;
+	kernel_param_lock(THIS_MODULE);
+	refcache_default_holders.strict = strict;
+	refcache_default_holders.max_holds = holder_max_objects;
+	refcache_holders_ready = true;
+	kernel_param_unlock(THIS_MODULE);
+	err = refcache_debugfs_init(&refcache_default_holders);
+	if (err)
+		goto destroy_holders;
 	return 0;
 
+destroy_holders:
+	kernel_param_lock(THIS_MODULE);
+	refcache_holders_ready = false;
+	kernel_param_unlock(THIS_MODULE);
+	refcache_holders_destroy(&refcache_default_holders);
 destroy_table:
 	kernel_param_lock(THIS_MODULE);
 	refcache_ready = false;
@@ -173,9 +250,12 @@ static void __exit refcache_module_exit(void)
 	refcache_debugfs_exit();
 	kernel_param_lock(THIS_MODULE);
 	refcache_ready = false;
+	refcache_holders_ready = false;
 	kernel_param_unlock(THIS_MODULE);
 	n = refcache_destroy(&refcache_default);
 	pr_info("unloading: reclaimed %lu live object%s\n", n, n == 1 ? "" : "s");
+	/* What each holder left: after the reclaim line, as its detail. */
+	refcache_holders_destroy(&refcache_default_holders);
 }
 
 module_init(refcache_module_init);

@@ -74,6 +74,11 @@ usage='usage: refcachectl COMMAND [ARG]
   objects      list live objects: "ID REFCOUNT NLINKS [TARGET...]", in
                table order (by slot: the low 24 bits of the id), each
                object'"'"'s link targets newest first
+  holders [ID] who holds each object'"'"'s outside references (or ID'"'"'s): per
+               open ctl file its process and count, and the references
+               whose file was closed (orphaned). Each command here opens
+               ctl afresh, so what create and get take is orphaned at once
+               (and the kernel log says so)
   where [ID]   where each live object (or ID) lives: its slab cache, slab
                and slot, and the dead object whose memory it reuses
   slabs        the slab map: each size class'"'"'s figures beside SLUB'"'"'s, then
@@ -155,7 +160,7 @@ cells_of() {
 	}'
 }
 
-rc_ktap_start 52
+rc_ktap_start 61
 # debugfs is mounted (guest/uml-init.sh) but refcache is not loaded yet.
 expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
@@ -237,6 +242,47 @@ expect "graph after gc: a link made twice is one edge, x2" 0 "$dot_head
 	4 -> 3 [label="x2"];
 }' $C graph
 busybox rmmod refcache
+
+# holders, on a fresh module (holders from 1 again): what refcachectl takes
+# is orphaned at once, since each of its commands opens ctl afresh; what a
+# session (one open ctl file) takes is its own, and in strict mode only it
+# may drop it.
+busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
+$C create 2 >/dev/null
+exec 4<>/sys/kernel/debug/refcache/ctl
+echo "get 1" >&4
+read -r _ <&4
+me="$$, $(cat /proc/$$/comm)"
+expect "holders: the session's reference beside the orphaned ones" 0 \
+	"object 1: 2 outside references
+  holder 2 (pid $me): 1
+  orphaned (their ctl file was closed): 1
+object 2: 1 outside reference
+  orphaned (their ctl file was closed): 1" $C holders
+expect "holders ID: that object alone" 0 \
+	"object 2: 1 outside reference
+  orphaned (their ctl file was closed): 1" $C holders 2
+expect "the kernel log names what refcachectl's create left" 0 \
+	"refcache: holder 1 (pid P, refcachectl) closed holding 2 references: 1 2" \
+	sh -c "dmesg | sed -n 's/^\[[^]]*\] //; s/(pid [0-9]*, /(pid P, /; /holder 1 (pid/p' | tail -n 1"
+$C put 1 >/dev/null
+expect "a put by another file takes an orphaned reference" 0 \
+	"object 1: 1 outside reference
+  holder 2 (pid $me): 1" $C holders 1
+echo 1 >/sys/module/refcache/parameters/strict
+expect "strict: a put by a file that holds none fails EPERM" 1 \
+	"refcachectl: put 1: not this caller's reference (strict mode: only the ctl file that took one may drop it)" $C put 1
+expect "strict: and changes nothing" 0 $'1 1 0\n2 1 0' $C objects
+echo "put 1" >&4
+read -r n <&4
+rc_eq "strict: the session drops its own" "$n" 0
+echo 0 >/sys/module/refcache/parameters/strict
+exec 4>&-
+busybox rmmod refcache
+expect "unload: after the reclaim line, what each holder still held" 0 \
+	"refcache: unloading: reclaimed 1 live object
+refcache: holder 1 (pid P, refcachectl) still held 1 reference: 2" \
+	sh -c "dmesg | sed -n 's/^\[[^]]*\] //; s/(pid [0-9]*, /(pid P, /; /unloading: reclaimed/h; /still held/H; \${x;p}'"
 
 # Size classes, where and the slab map, on a fresh module again: class 112
 # (SIZE 100) has no slab yet, so the five objects share its first one. Which
