@@ -11,8 +11,9 @@
 /*
  * SLAB_NO_MERGE arrived in 6.5. The tables' caches do not need it (SLUB never
  * merges a SLAB_TYPESAFE_BY_RCU cache); the benchmark's baseline cache
- * does, so that its slab is its own. Before 6.5 SLUB may merge that one
- * with another cache of the same size.
+ * does, so that its slab is its own, and so does the holders' cache of
+ * holds, so that failslab can aim at it alone. Before 6.5 SLUB may merge
+ * those with another cache of the same size.
  */
 #ifdef SLAB_NO_MERGE
 #define REFCACHE_SLAB_NO_MERGE	SLAB_NO_MERGE

@@ -139,7 +139,7 @@ TRACE_EVENT(refcache_gc,
 
 /*
  * A holder (an open ctl file, module/holders.c) closed while it held
- * outside references: refs references on objects objects, which stay,
+ * outside references: refs of them, on that many objects, which stay,
  * orphaned. comm is the command name of the process that opened it.
  */
 TRACE_EVENT(refcache_holder_leak,

@@ -44,6 +44,7 @@
 #include <linux/string.h>
 
 #include "refcache.h"
+#include "refcache_compat.h"
 #include "refcache_holders.h"
 #include "refcache_trace.h"
 
@@ -209,8 +210,8 @@ int refcache_holders_init(struct refcache_holders *hs, struct refcache *rc,
 			    GFP_KERNEL);
 	if (!hs->hash)
 		return -ENOMEM;
-	hs->cache = kmem_cache_create(name, sizeof(struct refcache_hold), 0, 0,
-				      NULL);
+	hs->cache = kmem_cache_create(name, sizeof(struct refcache_hold), 0,
+				      REFCACHE_SLAB_NO_MERGE, NULL);
 	if (!hs->cache) {
 		kvfree(hs->hash);
 		return -ENOMEM;

@@ -160,7 +160,7 @@ cells_of() {
 	}'
 }
 
-rc_ktap_start 61
+rc_ktap_start 60
 # debugfs is mounted (guest/uml-init.sh) but refcache is not loaded yet.
 expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
