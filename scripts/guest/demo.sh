@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside UML (see scripts/demo.sh): an object's life, step by step, then a cycle
 # and the collector, then a size class's slab map and a freed slot used
-# again. Each step checks what it shows: a result other than the
+# again, then a leak found by the holders view, and strict mode. Each step checks what it shows: a result other than the
 # one printed beside it stops the demo with "demo: FAILED: ..." and status 1,
 # so the test command runs this very script (scripts/test.sh, "demo").
 set -eu
@@ -82,9 +82,13 @@ exec 3>&-
 
 say "rmmod refcache   # reclaims the 5 live objects"
 busybox rmmod refcache
-line=$(dmesg | grep 'refcache:' | tail -n 1)
+line=$(dmesg | grep 'refcache: unloading' | tail -n 1)
 echo "    ${line#*] }"
 expect "the unload line counts the 5 live objects" "$(grep -c 'reclaimed 5 ' <<<"$line")" 1
+line=$(dmesg | grep 'refcache: holder 1 ' | tail -n 1)
+echo "    ${line#*] }"
+expect "and says who held them" "${line#*] }" \
+	"refcache: holder 1 (pid $$, $(cat /proc/$$/comm)) still held 5 references: ${ids[*]}"
 if [ -e "$SLAB" ]; then
 	expect "refcache_obj after rmmod" present gone
 fi
@@ -238,5 +242,55 @@ echo "    object $new lives where $mid did: slab $hslab, slot $hslot"
 busybox rmmod refcache
 [ ! -e "$SLAB" ] || expect "refcache_obj after the last rmmod" present gone
 [ ! -e "$CSLAB" ] || expect "$CLASS after the last rmmod" present gone
+
+# Part four: a leak found by holders, and strict mode.
+say insmod refcache.ko
+busybox insmod "$RC_MODDIR/module/refcache.ko"
+me="pid $$, $(cat /proc/$$/comm)"
+say "exec 4<>ctl   # a worker's session: one open ctl file is one holder"
+exec 4<>"$D/ctl"
+echo create >&4
+read -r obj <&4
+echo "get $obj" >&4
+read -r _ <&4
+echo "    holder 1 created object $obj and took a second reference"
+say "exec 5<>ctl; echo 'get $obj' >&5   # a second session"
+exec 5<>"$D/ctl"
+echo "get $obj" >&5
+read -r _ <&5
+say "refcachectl holders"
+$C holders | indent
+expect "holders of $obj, both sessions open" "$($C holders)" "object $obj: 3 outside references
+  holder 1 ($me): 2
+  holder 2 ($me): 1"
+say "exec 4>&-   # the first session ends without its puts"
+exec 4>&-
+line=$(dmesg | grep 'refcache: holder 1 ' | tail -n 1)
+echo "    ${line#*] }"
+expect "the leak line" "${line#*] }" "refcache: holder 1 ($me) closed holding 2 references: $obj*2"
+say "refcachectl holders   # what it left is orphaned"
+$C holders | indent
+expect "holders of $obj after the leak" "$($C holders)" "object $obj: 3 outside references
+  holder 2 ($me): 1
+  orphaned (their ctl file was closed): 2"
+say "echo 1 >/sys/module/refcache/parameters/strict; refcachectl put $obj"
+echo 1 >/sys/module/refcache/parameters/strict
+out=$($C put "$obj" 2>&1) && expect "a put by a file that holds none, strict" "succeeded: $out" "refused"
+echo "    $out"
+expect "why it was refused" "${out#"refcachectl: put $obj: "}" "not this caller's reference (strict mode: only the ctl file that took one may drop it)"
+echo "    strict mode stops the put that would drop someone else's reference"
+echo 0 >/sys/module/refcache/parameters/strict
+say "echo 'put $obj' >&5 (3 times)   # session 2 drops its own, then the orphans"
+for want in 2 1 0; do
+	echo "put $obj" >&5
+	read -r n <&5
+	expect "refcount after session 2's put" "$n" "$want"
+done
+exec 5>&-
+expect "holders after the last put" "$($C holders)" ""
+expect "live after the last put" "$(stat live)" 0
+echo "    nothing is held any more"
+busybox rmmod refcache
+
 echo
 echo "demo: every step showed what it says"
