@@ -18,7 +18,7 @@ result() { rc_check "$@"; }
 # has REGEX: the trace has a line matching REGEX.
 has() { grep -qE "$1" "$trace"; }
 
-rc_ktap_start 17
+rc_ktap_start 18
 [ -d "$T/events" ] || mount -t tracefs tracefs "$T"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 result "events/refcache exists" "$([ -d "$T/events/refcache" ]; echo $?)"
@@ -69,6 +69,11 @@ result "gc traced: it collected the self-linked object, following no link" \
 result "events in order: b's put before its release" \
 	"$(awk -v p="refcache_put: id=$b refcount=0" -v r="refcache_release: id=$b " \
 		'index($0, p) { put = NR } index($0, r) { rel = NR } END { exit !(put && rel > put) }' "$trace"; echo $?)"
+# Each refcachectl command is a ctl file of its own: its create leaves the
+# new object's reference behind when it closes.
+result "a ctl file closed holding a reference traced as a holder leak" \
+	"$(has "refcache_holder_leak: holder=[0-9]+ pid=[0-9]+ comm=refcachectl refs=1 objects=1\$"; echo $?)" \
+	"$(grep refcache_holder_leak "$trace")"
 result "no kernel address in any event" \
 	"$(! grep -qiE '0x[0-9a-f]{12,}|ffff[0-9a-f]{8,}' "$trace"; echo $?)"
 echo 0 >"$T/events/refcache/enable"
