@@ -88,6 +88,7 @@
 #include <linux/atomic.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/instruction_pointer.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
@@ -164,8 +165,12 @@ static bool refcache_depot_ready;
 /*
  * The caller's stack in the stack depot, or 0. Noinline, so that the frame
  * skipped is this one and the first kept is the tracked get's or put's.
+ * Where the architecture cannot walk the stack (UML without frame
+ * pointers saves nothing), the one frame @caller, the return address of
+ * the tracked get or put, is better than none.
  */
-static noinline depot_stack_handle_t refcache_tracker_stack(gfp_t gfp)
+static noinline depot_stack_handle_t refcache_tracker_stack(gfp_t gfp,
+							    unsigned long caller)
 {
 	unsigned long entries[REFCACHE_TRACKER_FRAMES];
 	unsigned int n;
@@ -173,6 +178,8 @@ static noinline depot_stack_handle_t refcache_tracker_stack(gfp_t gfp)
 	if (!IS_ENABLED(CONFIG_STACKDEPOT) || !IS_ENABLED(CONFIG_STACKTRACE))
 		return 0;
 	n = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
+	if (!n)
+		entries[n++] = caller;
 	return stack_depot_save(entries, n, gfp | __GFP_NOWARN);
 }
 
@@ -330,7 +337,7 @@ int refcache_get_tracked(struct refcache *rc, u32 id,
 	t->state = REFCACHE_TRACKER_PENDING;
 	t->died = false;
 	t->put_stack = 0;
-	t->get_stack = refcache_tracker_stack(gfp);
+	t->get_stack = refcache_tracker_stack(gfp, _RET_IP_);
 	err = refcache_tracker_list(rc, t, gfp);
 	if (err) {
 		refcache_tracker_free(t);
@@ -390,7 +397,7 @@ static int refcache_tracker_done(struct refcache *rc, struct refcache_tracker *t
 
 int refcache_put_tracked(struct refcache *rc, struct refcache_tracker *t)
 {
-	depot_stack_handle_t stack = refcache_tracker_stack(GFP_NOWAIT);
+	depot_stack_handle_t stack = refcache_tracker_stack(GFP_NOWAIT, _RET_IP_);
 	depot_stack_handle_t get_stack, first_put;
 	u32 id;
 
