@@ -32,9 +32,9 @@
  * its entry (xarray nodes of 576 bytes, each shared by up to 64 ids that
  * are close together, as a table's ids are); the id's last tracker frees
  * both. Finding an id's trackers at its release is one xarray lookup (a
- * walk down at most four levels for the 32-bit ids, two in a table of
- * fewer than 4096 slots) and a walk of that id's list alone: no other
- * tracker is looked at.
+ * walk down one level per 6 bits of the highest id indexed: four while
+ * the ids are in their slots' first generation, below 2^24; six at most)
+ * and a walk of that id's list alone: no other tracker is looked at.
  *
  * The quarantine. The put through a tracker moves it, with the stack of the
  * put, to the tail of rc->tracker_quarantine; once that holds more than
@@ -84,6 +84,9 @@
  * Tracked callers pay, per get and per put, a stack_trace_save() and a
  * stack depot lookup, the lock twice, and, per get, a 32-byte tracker and
  * an index entry while it is outstanding.
+ *
+ * The stack depot's calls used here (stack_depot_init(), stack_depot_save(),
+ * stack_depot_print()) are the same in 6.1 and 6.12: no compat wrapper.
  */
 #include <linux/atomic.h>
 #include <linux/export.h>
