@@ -288,6 +288,35 @@ static void refcache_tracked_reference_outlived_by_collection(struct kunit *test
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
 }
 
+static void refcache_release_reports_only_its_own_trackers(struct kunit *test)
+{
+	struct refcache *rc = refcache_tracker_table(test);
+	u32 a = refcache_tracker_create(test);
+	u32 b = refcache_tracker_create(test);
+	struct refcache_tracker *ta[2], *tb;
+
+	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, a, &ta[0], GFP_KERNEL), 2);
+	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, b, &tb, GFP_KERNEL), 2);
+	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, a, &ta[1], GFP_KERNEL), 3);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 3UL);
+
+	/* b dies under its tracker; a's two are none of its business. */
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 0);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 2UL);
+
+	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, ta[0]), 2);
+	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, ta[1]), 1);
+	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, tb), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_double_puts, 0UL);
+	/* a's two, in the quarantine; b's was freed by its put. */
+	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
+}
+
 static void refcache_destroy_frees_every_tracker(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f = test->priv;
@@ -418,6 +447,7 @@ static struct kunit_case refcache_tracker_test_cases[] = {
 	KUNIT_CASE(refcache_tracked_put_after_death_returns_enoent),
 	KUNIT_CASE(refcache_tracked_reference_outlived_by_unlink),
 	KUNIT_CASE(refcache_tracked_reference_outlived_by_collection),
+	KUNIT_CASE(refcache_release_reports_only_its_own_trackers),
 	KUNIT_CASE(refcache_destroy_frees_every_tracker),
 	KUNIT_CASE(refcache_tracker_alloc_failure_leaves_nothing),
 	KUNIT_CASE(refcache_tracker_quarantine_frees_the_oldest),
