@@ -27,6 +27,11 @@
  * only links are left: those go with refcache_unlink() or the collector.
  * Gets, puts, links and unlinks may sleep.
  *
+ * Gets and puts may also be tracked (refcache_get_tracked(),
+ * refcache_put_tracked(); module/tracker.c): a tracker remembers who took
+ * a reference, catches a second put through it and names the references
+ * left outstanding when their object dies or the table is destroyed.
+ *
  * Ids are a slot number with a generation on top (refcache_internal.h):
  * a fresh table hands out 1, 2, 3, ...; a slot used again gets a new
  * generation, so a stale id names nothing. A counter never goes from 0 back
@@ -694,14 +699,18 @@ struct refcache_tracker;
  *	is added
  *
  * The reference is the one refcache_get_id() takes, counted as one; the
- * tracker is what refcache_put_tracked() must be given to drop it. Any
- * caller that may call refcache_get_id() may call this: it may sleep (the
- * get may wait for the collector; the table's first tracked get sets up
- * the stack depot), whatever @gfp says. @rc's struct refcache_ops
+ * tracker is what refcache_put_tracked() must be given to drop it, and
+ * belongs to the caller until then. Any caller that may call
+ * refcache_get_id() on @id may call this, and it may be mixed with
+ * untracked gets and puts of the same object. @rc's struct refcache_ops
  * fail_tracker hook, if set, is asked first.
  *
  * On failure nothing is left behind: no tracker, the count unchanged,
  * *@trackerp untouched.
+ *
+ * Context: process context, no refcache lock held; may sleep (the get may
+ * wait for the collector, the table's first tracked get sets up the stack
+ * depot), whatever @gfp says.
  *
  * Return: the new refcount; -ENOMEM if the tracker (or its entry in the
  * table's index) could not be allocated; -ENOENT or -EOVERFLOW as
@@ -720,17 +729,20 @@ int __must_check refcache_get_tracked(struct refcache *rc, u32 id,
  * the object before this returns) and retires @tracker into the table's
  * quarantine, with the stack of this put: the last
  * REFCACHE_TRACKER_QUARANTINE retired trackers are kept, so that a second
- * put through one of them is caught. @tracker must not be used after a
- * put that returned 0 or more, or -ENOENT: once it leaves the quarantine
- * its memory is gone. May sleep, as refcache_put_id().
+ * put through one of them is caught. Only the holder of @tracker may call
+ * this, once; @tracker must not be used after a put that returned 0 or
+ * more, or -ENOENT: once it leaves the quarantine its memory is gone.
  *
- * Return: the refcount after the put (0: released), or:
+ * Context: process context, no refcache lock held; may sleep, as
+ * refcache_put_id().
  *
+ * Return:
+ * * the refcount after the put, 0 or more (0: the object was released);
  * * -EBUSY (or any other error of refcache_put_id()): the put was refused;
  *   the tracker is still outstanding, and the caller still holds it.
  * * -EINVAL: a put through @tracker was already made: reported with the
- *   object's id and the stacks of the get and of that first put; no count
- *   is touched and the tracker stays in the quarantine.
+ *   object's id and the stacks of the get, of that first put and of this
+ *   one; no count is touched and the tracker stays in the quarantine.
  * * -ENOENT: the object died while @tracker was outstanding (an untracked
  *   put, say, dropped the reference it stood for), which its release
  *   reported; no count is touched and @tracker is freed.
