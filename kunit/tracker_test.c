@@ -317,6 +317,28 @@ static void refcache_release_reports_only_its_own_trackers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
 }
 
+static void refcache_release_counts_every_outstanding_tracker(struct kunit *test)
+{
+	struct refcache *rc = refcache_tracker_table(test);
+	u32 id = refcache_tracker_create(test);
+	/* More than one report shows: the rest are counted all the same. */
+	struct refcache_tracker *t[10];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, id, &t[i], GFP_KERNEL),
+				(int)i + 2);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 10UL);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 10 - (int)i);
+	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 10UL);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t[i]), -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
+}
+
 static void refcache_destroy_frees_every_tracker(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f = test->priv;
@@ -448,6 +470,7 @@ static struct kunit_case refcache_tracker_test_cases[] = {
 	KUNIT_CASE(refcache_tracked_reference_outlived_by_unlink),
 	KUNIT_CASE(refcache_tracked_reference_outlived_by_collection),
 	KUNIT_CASE(refcache_release_reports_only_its_own_trackers),
+	KUNIT_CASE(refcache_release_counts_every_outstanding_tracker),
 	KUNIT_CASE(refcache_destroy_frees_every_tracker),
 	KUNIT_CASE(refcache_tracker_alloc_failure_leaves_nothing),
 	KUNIT_CASE(refcache_tracker_quarantine_frees_the_oldest),
