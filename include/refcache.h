@@ -27,6 +27,11 @@
  * only links are left: those go with refcache_unlink() or the collector.
  * Gets, puts, links and unlinks may sleep.
  *
+ * Gets and puts may also be tracked (refcache_get_tracked(),
+ * refcache_put_tracked(); module/tracker.c): a tracker remembers who took
+ * a reference, catches a second put through it and names the references
+ * left outstanding when their object dies or the table is destroyed.
+ *
  * Ids are a slot number with a generation on top (refcache_internal.h):
  * a fresh table hands out 1, 2, 3, ...; a slot used again gets a new
  * generation, so a stale id names nothing. A counter never goes from 0 back
@@ -101,14 +106,18 @@ struct refcache_obj;
  *	after that put and before it leaves the id table (the object is
  *	"dying": refcount 0, still listed). Not called for objects that die
  *	of a dropped link or are collected.
+ * @fail_tracker: return true to make the next refcache_get_tracked() fail
+ *	with -ENOMEM as if its tracker could not be allocated; consulted
+ *	before the allocation, so nothing is allocated or counted then.
  *
- * Both run in the context of the caller of the refcache function that
+ * All run in the context of the caller of the refcache function that
  * triggered them, with no refcache lock held; @released may use the
  * get/put/lookup functions.
  */
 struct refcache_ops {
 	bool (*fail_alloc)(struct refcache *rc);
 	void (*released)(struct refcache *rc, u32 id);
+	bool (*fail_tracker)(struct refcache *rc);
 };
 
 /**
@@ -413,6 +422,12 @@ struct refcache_counts {
  *	through @budget, no CPU holds credits. Set under @limit_lock, then a
  *	grace period before the credits are drained; cleared under it. Read
  *	locklessly by creates and frees, inside their per-CPU lock.
+ * @tracking: a tracked get (refcache_get_tracked(), tracker.c) was made
+ *	on the table, so a dying object's trackers must be looked for. Set
+ *	once, never cleared but by refcache_destroy(): written with
+ *	WRITE_ONCE() under @tracker_index's lock, then smp_mb() before the
+ *	get; read locklessly by every release, beside @limit_tight, which
+ *	that release reads anyway.
  * @budget: creates the limit still allows, less the credits the CPUs hold
  *	(struct refcache_pcpu.credit): @max_objects (or, with no limit,
  *	REFCACHE_UNLIMITED) = @budget + credits + objects. Never below 0 but
@@ -486,6 +501,24 @@ struct refcache_counts {
  * @slab_ids: each slab that has been shown, by page frame, to its number
  *	and class; an entry goes when a full map finds its slab empty.
  * @slab_numbers: the numbers in use.
+ * @tracker_index: the outstanding trackers (tracker.c), by object id, each
+ *	id to its list of them. Its xa_lock is the lock of everything the
+ *	trackers have: this index and those lists, every tracker's state,
+ *	@tracker_quarantine, @tracker_orphans and the four counters below.
+ * @tracker_quarantine: trackers whose put was made, oldest first, kept to
+ *	catch a second put through them; at most
+ *	REFCACHE_TRACKER_QUARANTINE. Under @tracker_index's lock.
+ * @tracker_orphans: trackers whose object died while they were
+ *	outstanding, waiting for the put through them (or the table's
+ *	destruction) to free them. Under @tracker_index's lock.
+ * @tracker_nr_quarantined: trackers in @tracker_quarantine. Under
+ *	@tracker_index's lock.
+ * @nr_trackers: trackers outstanding: their get made, their put not yet.
+ *	Under @tracker_index's lock, read with READ_ONCE() for the statistics.
+ * @tracker_double_puts: puts through a tracker whose put was already made.
+ *	As @nr_trackers.
+ * @tracker_leaks: trackers still outstanding when their object died or
+ *	the table was destroyed. As @nr_trackers.
  * @ops: optional hooks, NULL in production.
  * @priv: for the owner of the table.
  * @dir: the id table's directory: pointers to chunks of
@@ -510,6 +543,8 @@ struct refcache {
 	unsigned int max_objects; /* under limit_lock */
 	/* Next to @pcpu: every create and free reads both. */
 	bool limit_tight;
+	/* Beside @limit_tight: every release reads both. */
+	bool tracking;
 	struct mutex limit_lock; /* max_objects, limit_tight, draining credits */
 	atomic_long_t budget;
 	atomic_long_t live;
@@ -543,6 +578,13 @@ struct refcache {
 	struct mutex map_lock; /* slab_ids, slab_numbers */
 	struct xarray slab_ids;
 	struct ida slab_numbers;
+	struct xarray tracker_index; /* its xa_lock: all the trackers' state */
+	struct list_head tracker_quarantine;
+	struct list_head tracker_orphans;
+	unsigned int tracker_nr_quarantined;
+	unsigned long nr_trackers;
+	unsigned long tracker_double_puts;
+	unsigned long tracker_leaks;
 	const struct refcache_ops *ops;
 	void *priv;
 	unsigned long *dir[REFCACHE_CHUNKS];
@@ -574,6 +616,10 @@ struct refcache_stats {
 	unsigned int max_refs;
 	unsigned int max_objects;
 	unsigned long id_table_bytes;
+	/* Tracked references (tracker.c): outstanding, double puts, leaks. */
+	unsigned long trackers;
+	unsigned long tracker_double_puts;
+	unsigned long tracker_leaks;
 };
 
 int __must_check refcache_init(struct refcache *rc,
@@ -631,6 +677,90 @@ void refcache_map_free(struct refcache_map *map);
 void refcache_stats(struct refcache *rc, struct refcache_stats *st);
 long refcache_slab_objects(void);
 void refcache_quiesce(void);
+
+/*
+ * Tracked references, as lib/ref_tracker.c offers them (module/tracker.c):
+ * a get that hands out a tracker, remembering the stack that took the
+ * reference, and a put through that tracker, which catches a second put
+ * through it and tells which stacks did the first. A tracker still
+ * outstanding when its object dies, or when the table is destroyed, is
+ * reported with the stack of its get. Untracked gets and puts are
+ * unchanged and may be mixed with tracked ones on the same object.
+ */
+struct refcache_tracker;
+
+/* Released trackers a table keeps to catch double puts (the quarantine). */
+#define REFCACHE_TRACKER_QUARANTINE	32
+
+/**
+ * refcache_get_tracked() - take a reference on object @id, with a tracker
+ * @rc: the table
+ * @id: the object's id
+ * @trackerp: receives the tracker that stands for the reference, on success
+ * @gfp: for the tracker and the record of the caller's stack; __GFP_NOWARN
+ *	is added
+ *
+ * The reference is the one refcache_get_id() takes, counted as one; the
+ * tracker is what refcache_put_tracked() must be given to drop it, and
+ * belongs to the caller until then. Any caller that may call
+ * refcache_get_id() on @id may call this, and it may be mixed with
+ * untracked gets and puts of the same object. @rc's struct refcache_ops
+ * fail_tracker hook, if set, is asked first.
+ *
+ * On failure nothing is left behind: no tracker, the count unchanged,
+ * *@trackerp untouched.
+ *
+ * Context: process context, no refcache lock held; may sleep (the get may
+ * wait for the collector, the table's first tracked get sets up the stack
+ * depot), whatever @gfp says.
+ *
+ * Return: the new refcount; -ENOMEM if the tracker (or its entry in the
+ * table's index) could not be allocated; -ENOENT or -EOVERFLOW as
+ * refcache_get_id().
+ */
+int __must_check refcache_get_tracked(struct refcache *rc, u32 id,
+				      struct refcache_tracker **trackerp,
+				      gfp_t gfp);
+
+/**
+ * refcache_put_tracked() - drop the reference a tracker stands for
+ * @rc: the table the tracker's get was made on
+ * @tracker: from refcache_get_tracked() on @rc
+ *
+ * Drops the reference as refcache_put_id() does (the final put releases
+ * the object before this returns) and retires @tracker into the table's
+ * quarantine, with the stack of this put: the last
+ * REFCACHE_TRACKER_QUARANTINE retired trackers are kept, so that a second
+ * put through one of them is caught. Only the holder of @tracker may call
+ * this, once; @tracker must not be used after a put that returned 0 or
+ * more, or -ENOENT: once it leaves the quarantine its memory is gone.
+ *
+ * Context: process context, no refcache lock held; may sleep, as
+ * refcache_put_id().
+ *
+ * Return:
+ * * the refcount after the put, 0 or more (0: the object was released);
+ * * -EBUSY (or any other error of refcache_put_id()): the put was refused;
+ *   the tracker is still outstanding, and the caller still holds it.
+ * * -EINVAL: a put through @tracker was already made: reported with the
+ *   object's id and the stacks of the get, of that first put and of this
+ *   one; no count is touched and the tracker stays in the quarantine.
+ * * -ENOENT: the object died while @tracker was outstanding (an untracked
+ *   put, say, dropped the reference it stood for), which its release
+ *   reported; no count is touched and @tracker is freed.
+ */
+int refcache_put_tracked(struct refcache *rc, struct refcache_tracker *tracker);
+
+/**
+ * refcache_tracker_objects() - trackers of all tables not yet freed
+ *
+ * Counted by refcache at each tracker's allocation and free, for tests, as
+ * refcache_slab_objects() is: outstanding trackers, those in quarantines
+ * and those whose object died, over all tables. Any context.
+ *
+ * Return: trackers allocated and not yet freed.
+ */
+long refcache_tracker_objects(void);
 
 /*
  * The fast paths of refcache_get_id() and refcache_put_id(), inline for

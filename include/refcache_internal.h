@@ -409,6 +409,11 @@ void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
 			 bool drop, u32 *next);
 void refcache_release_list(struct refcache *rc, struct refcache_obj *obj);
 
+/* tracker.c, for core.c */
+void refcache_tracker_init(struct refcache *rc);
+void refcache_tracker_release(struct refcache *rc, u32 id);
+void refcache_tracker_destroy(struct refcache *rc);
+
 /* gc.c, for core.c and graph.c */
 void refcache_gc_init(struct refcache *rc);
 void refcache_gc_destroy(struct refcache *rc);

@@ -235,6 +235,13 @@ static __always_inline void __refcache_retire(struct refcache_obj *obj, u32 id)
 	struct refcache_class *cl = obj->cls;
 
 	trace_refcache_release(id, 0);
+	/*
+	 * Trackers outstanding for @id (tracker.c). rc->tracking sits beside
+	 * rc->limit_tight, which refcache_table_free() reads below: one load
+	 * of a line already wanted, false for tables that never track.
+	 */
+	if (unlikely(READ_ONCE(cl->rc->tracking)))
+		refcache_tracker_release(cl->rc, id);
 	if (unlikely(cl->index)) {
 		refcache_retire_sized(obj, id);
 		return;
@@ -446,6 +453,7 @@ int refcache_init(struct refcache *rc, const struct refcache_params *params)
 	}
 	refcache_map_init(rc);
 	refcache_graph_init(rc);
+	refcache_tracker_init(rc);
 	refcache_count_init(rc, params->max_objects);
 	rc->max_refs = params->max_refs;
 	rc->ops = params->ops;
@@ -477,7 +485,9 @@ EXPORT_SYMBOL_GPL(refcache_set_max_refs);
  * @rc: a table nobody uses any more
  *
  * Whatever references and links are outstanding, each object is released
- * exactly once and returned to the slab before this returns.
+ * exactly once and returned to the slab before this returns. Trackers
+ * still outstanding are reported and freed, with every other tracker of
+ * the table (tracker.c).
  *
  * Return: the number of objects that were still live.
  */
@@ -487,6 +497,8 @@ unsigned long refcache_destroy(struct refcache *rc)
 	unsigned long n = 0;
 
 	refcache_graph_destroy(rc);
+	/* Reported as the table's, not as each object's release. */
+	refcache_tracker_destroy(rc);
 	for (slot = 1; slot < end; slot++) {
 		struct refcache_obj *obj = refcache_table_at(rc, slot);
 
@@ -988,6 +1000,9 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->max_refs = READ_ONCE(rc->max_refs);
 	st->max_objects = READ_ONCE(rc->max_objects);
 	st->id_table_bytes = refcache_table_bytes(rc);
+	st->trackers = READ_ONCE(rc->nr_trackers);
+	st->tracker_double_puts = READ_ONCE(rc->tracker_double_puts);
+	st->tracker_leaks = READ_ONCE(rc->tracker_leaks);
 }
 EXPORT_SYMBOL_GPL(refcache_stats);
 
