@@ -100,10 +100,11 @@ printf '%-34s %12s %12s %8s\n' "benchmark: A / B" "A per s" "B per s" "A/B"
 printf '%-34s %12s %12s %7sx\n' "ctl get|put / null write" "$c" "$f" "$(ratio "$c" "$f")"
 printf '%-34s %12s %12s %7sx\n' "objects: create 1000 / create" "$b" "$s" "$(ratio "$b" "$s")"
 
-# 6. Memory, on a fresh default table.
+# 6. Memory, on a fresh default table. One ctl file holds them all, so its
+# bound on the objects it may hold is raised to fit.
 busybox rmmod refcache_bench
 busybox rmmod refcache
-busybox insmod "$RC_MODDIR/module/refcache.ko"
+busybox insmod "$RC_MODDIR/module/refcache.ko" holder_max_objects="$mem_objs"
 shrink() { echo 1 >"$S/refcache_obj/shrink"; }
 objects() { cut -d' ' -f1 "$S/$1/objects"; }
 table_bytes() { sed -n 's/^id_table_bytes //p' "$D/refcache/stats"; }
@@ -137,6 +138,13 @@ BEGIN {
 	printf "  limit: 48 bytes per object beyond the payload, slab and id table\n"
 	exit !smoke && slab - payload + id > 48
 }' || fail "an object of the default class takes more than 48 bytes beyond its payload"
+# What the front end adds for each object a ctl file holds (holders.c).
+if [ -e "$S/refcache_hold/objs_per_slab" ]; then
+	hps=$(cat "$S/refcache_hold/objs_per_slab") hord=$(cat "$S/refcache_hold/order")
+	awk -v b=$((page << hord)) -v ps="$hps" -v ss="$(cat "$S/refcache_hold/slab_size")" 'BEGIN {
+		printf "  front end: a %d-byte refcache_hold (%.1f bytes of slab) per object a ctl file holds\n", ss, b / ps
+	}'
+fi
 busybox rmmod refcache
 
 # 7. Size classes under a mixed workload: 200 creates of 100 objects each,
