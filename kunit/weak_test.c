@@ -15,8 +15,10 @@
  *
  * The small cases pin down one shape each: a weak link changes no count;
  * its target dying in each way it can (final put, unlink cascade,
- * collector, table destroy) clears it; follow, unlink and the collector's
- * ordering; weak links are no edges.
+ * collector) clears it, and a table destroy frees every link and (as the
+ * spec's unload clause says) reports the weak links it clears; follow,
+ * also across a slot's reuse; unlink; the collector's ordering; weak
+ * links are no edges.
  *
  * Two cases compare with a model kept apart from the table:
  *
