@@ -251,6 +251,7 @@ worker() {
 			expect "put $b" 0
 		else
 			miss "put $b" "a count"
+			return 1
 		fi
 	}
 	# gc_own: a run of our own; what was garbage before it is dead after.
@@ -440,9 +441,8 @@ worker() {
 	# The even workers drop everything they hold; the odd ones keep it.
 	if [ $((w % 2)) = 0 ]; then
 		while [ ${#L[@]} -gt 0 ]; do
-			for x in "${L[@]}"; do
-				[ "${ext[$x]:-0}" -gt 0 ] && { put_own "$x"; break; }
-			done
+			pick_held
+			put_own "$x" || break
 		done
 	fi
 	# What stays at rest, for the script: the references left, and the
@@ -482,9 +482,9 @@ reader() {
 	: >"$RC_TMP/reader.bad"
 	while [ ! -e "$RC_TMP/done" ] && rc_time_left; do
 		# Deaths known before the read begins.
-		cat "$RC_TMP"/dead.* >"$RC_TMP/dead.snap"
+		cat "$RC_TMP"/dead.* >"$RC_TMP/deadsnap"
 		# (No process substitution: the test kernels have no /dev/fd.)
-		mapfile -t l <<<"$(awk "$OBJ_AWK" "$RC_TMP/dead.snap" "$RC_DIR/objects" 2>&1)"
+		mapfile -t l <<<"$(awk "$OBJ_AWK" "$RC_TMP/deadsnap" "$RC_DIR/objects" 2>&1)"
 		read -r -a s <<<"${l[-1]}"
 		if [ "${s[0]:-}" = summary ]; then
 			unset 'l[-1]'
@@ -533,7 +533,7 @@ done
 read -r gc_runs gc_bad <"$RC_TMP/gc.sum" || gc_bad=1
 read -r rn rlines rweak rabsent <"$RC_TMP/reader.n" || rn=0
 rc_stats
-rc_diag "$ops ctl commands, $probes probes of dead objects, $gc_runs collector runs ($((RC_STAT[gc_collected] - s0[gc_collected])) objects collected), $((SECONDS - t0))s"
+rc_diag "$ops operations, $probes probes of dead objects, $gc_runs collector runs ($((RC_STAT[gc_collected] - s0[gc_collected])) objects collected), $((SECONDS - t0))s"
 rc_diag "reader: $rn reads of objects ($rlines lines, $rweak weak links, ${rabsent:-0} to objects not listed in the same read) and stats"
 rc_check "every worker's command answered as its model said" $((bad != 0)) "${errs[@]}"
 rc_check "nothing was followed after its death: every follow of, weak link to and weak unlink of a dead object failed ENOENT" \
@@ -551,8 +551,8 @@ rc_check "every stats read had weak_links and weak_cleared, and weak_cleared nev
 rc_ctl "gc" || rc_diag "final gc: $RC_ERR"
 rc_diag "final gc collected ${RC_VAL:-$RC_ERR}"
 cat "$RC_DIR/objects" >"$RC_TMP/rest.obj"
-cat "$RC_TMP"/dead.* >"$RC_TMP/dead.snap"
-mapfile -t l <<<"$(awk -v rest=1 "$OBJ_AWK" "$RC_TMP/dead.snap" "$RC_TMP/rest.obj" 2>&1)"
+cat "$RC_TMP"/dead.* >"$RC_TMP/deadsnap"
+mapfile -t l <<<"$(awk -v rest=1 "$OBJ_AWK" "$RC_TMP/deadsnap" "$RC_TMP/rest.obj" 2>&1)"
 read -r -a sum <<<"${l[-1]}"
 [ "${sum[0]:-}" = summary ] && unset 'l[-1]'
 rc_check "at rest, every objects line is well formed and every ~ID names a listed object" \
