@@ -109,15 +109,20 @@ struct refcache_obj;
  * @fail_tracker: return true to make the next refcache_get_tracked() fail
  *	with -ENOMEM as if its tracker could not be allocated; consulted
  *	before the allocation, so nothing is allocated or counted then.
+ * @weak_cleared: called once per weak link cleared because its target
+ *	(@to) is dying, while the target is still in its slot and its memory
+ *	not yet returned to the slab; under graph_lock, so it must not call
+ *	refcache's functions (refcache_slab_objects() excepted).
  *
- * All run in the context of the caller of the refcache function that
- * triggered them, with no refcache lock held; @released may use the
- * get/put/lookup functions.
+ * All but @weak_cleared run in the context of the caller of the refcache
+ * function that triggered them, with no refcache lock held; @released may
+ * use the get/put/lookup functions.
  */
 struct refcache_ops {
 	bool (*fail_alloc)(struct refcache *rc);
 	void (*released)(struct refcache *rc, u32 id);
 	bool (*fail_tracker)(struct refcache *rc);
+	void (*weak_cleared)(struct refcache *rc, u32 from, u32 to);
 };
 
 /**
@@ -144,13 +149,28 @@ struct refcache_params {
  * struct refcache_info - one object as a listing sees it
  * @id: its id
  * @refcount: outside references plus links to it, read with @id (one load)
- * @nr_links: links it holds, counted in the same walk that copied their
- *	targets (refcache_next_info())
+ * @nr_links: counted links it holds, counted in the same walk that copied
+ *	their targets (refcache_next_info())
+ * @nr_weak: weak links it holds, counted in the same walk
  */
 struct refcache_info {
 	u32 id;
 	unsigned int refcount;
 	unsigned int nr_links;
+	unsigned int nr_weak;
+};
+
+/**
+ * struct refcache_referrer - an object that links to another
+ *	(refcache_referrers())
+ * @id: its id
+ * @links: its counted links to the other
+ * @weak: its weak links to the other
+ */
+struct refcache_referrer {
+	u32 id;
+	unsigned int links;
+	unsigned int weak;
 };
 
 /**
@@ -520,6 +540,18 @@ struct refcache_counts {
  * @tracker_leaks: trackers still outstanding when their object died or
  *	the table was destroyed. As @nr_trackers.
  * @ops: optional hooks, NULL in production.
+ * @nr_weak: weak links in the table; under @graph_lock, read with
+ *	READ_ONCE() by releases (beside @ops, which they read too): while it
+ *	is 0 no release looks for weak links to clear.
+ * @weak_cleared: weak links cleared because their target died; under
+ *	@graph_lock.
+ * @link_heads: per chunk of the id table, an hlist head per slot: the
+ *	links (counted and weak) that point at the slot's object
+ *	(struct refcache_link.in); NULL where no link ever pointed into the
+ *	chunk, and the array itself NULL before the first link. Allocated
+ *	under @graph_lock before a link is made, freed with the table;
+ *	heads are changed under @graph_lock and read under it, but for the
+ *	lockless look of refcache_weak_release().
  * @priv: for the owner of the table.
  * @dir: the id table's directory: pointers to chunks of
  *	REFCACHE_CHUNK_SLOTS slot entries (table.c), here rather than
@@ -586,6 +618,9 @@ struct refcache {
 	unsigned long tracker_double_puts;
 	unsigned long tracker_leaks;
 	const struct refcache_ops *ops;
+	unsigned long nr_weak;
+	unsigned long weak_cleared;
+	struct hlist_head **link_heads;
 	void *priv;
 	unsigned long *dir[REFCACHE_CHUNKS];
 };
@@ -620,6 +655,9 @@ struct refcache_stats {
 	unsigned long trackers;
 	unsigned long tracker_double_puts;
 	unsigned long tracker_leaks;
+	/* Weak links: now, and cleared since their targets died. */
+	unsigned long weak_links;
+	unsigned long weak_cleared;
 };
 
 int __must_check refcache_init(struct refcache *rc,
@@ -648,9 +686,16 @@ int __must_check __refcache_put_id(struct refcache *rc, u32 id);
 
 int __must_check refcache_link(struct refcache *rc, u32 from, u32 to);
 int __must_check refcache_unlink(struct refcache *rc, u32 from, u32 to);
+int __must_check refcache_link_weak(struct refcache *rc, u32 from, u32 to);
+int __must_check refcache_unlink_weak(struct refcache *rc, u32 from, u32 to);
+int __must_check refcache_follow(struct refcache *rc, u32 from, u32 to);
+long refcache_referrers(struct refcache *rc, u32 id,
+			struct refcache_referrer *out, unsigned int max);
 long refcache_gc(struct refcache *rc, bool dry_run);
 unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 				unsigned int max);
+unsigned int refcache_obj_weak_links(const struct refcache_obj *obj, u32 *ids,
+				     unsigned int max);
 
 struct refcache_obj *refcache_find_next(struct refcache *rc, u32 *pos);
 int refcache_next_info(struct refcache *rc, u32 *pos,

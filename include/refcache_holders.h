@@ -17,7 +17,8 @@
  * an outside count of the table goes through these functions, under
  * @lock, and the view reads each object under @lock too. It fails only if
  * someone else takes or drops outside references on the same table (the
- * front end's table has no other user).
+ * front end's table has no other user). A follow (a get through a weak
+ * link) counts as a get.
  *
  * A put by a holder that holds none of the object's references takes an
  * orphaned one if there is one, else one of the oldest open holder that
@@ -123,6 +124,9 @@ int __must_check refcache_holder_create(struct refcache_holders *hs,
 					const unsigned int *sizes, u32 *ids);
 int __must_check refcache_holder_get(struct refcache_holders *hs,
 				     struct refcache_holder *h, u32 id);
+int __must_check refcache_holder_follow(struct refcache_holders *hs,
+					struct refcache_holder *h, u32 from,
+					u32 to);
 int __must_check refcache_holder_put(struct refcache_holders *hs,
 				     struct refcache_holder *h, u32 id);
 

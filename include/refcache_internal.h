@@ -67,15 +67,32 @@ static inline u32 refcache_id_slot(u32 id)
 }
 
 /**
- * struct refcache_link - one counted reference from an object to another
+ * struct refcache_link - one reference from an object to another
  * @next: the source object's next link (older), RCU
- * @to: the target; holds one of its references
+ * @to: the target. A counted link holds one of its references; a weak one
+ *	holds none, and is cleared (taken off both lists) before the target
+ *	dies, so that under graph_lock @to is always the live target.
  * @rcu: links are freed after a grace period, for RCU readers of the list
+ * @from: the source, which the link dies with
+ * @in: on the list of links that point at the target's slot
+ *	(refcache_link_head()), under graph_lock: the back-links that
+ *	refcache_referrers() walks
+ * @to_id: the target's id, for readers under RCU alone (the memory @to
+ *	names may be another object's for them) and for telling a slot's new
+ *	object from the one a stale back-link names
+ * @weak: the link does not count (refcache_link_weak())
+ *
+ * All but @next are set before the link is published and constant after,
+ * but @in, which changes under graph_lock. 64 bytes on 64-bit.
  */
 struct refcache_link {
 	struct refcache_link __rcu *next;
 	struct refcache_obj *to;
 	struct rcu_head rcu;
+	struct refcache_obj *from;
+	struct hlist_node in;
+	u32 to_id;
+	bool weak;
 };
 
 /**
@@ -408,6 +425,11 @@ static inline u32 refcache_obj_slot(const struct refcache_obj *obj)
 void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
 			 bool drop, u32 *next);
 void refcache_release_list(struct refcache *rc, struct refcache_obj *obj);
+void refcache_weak_clear_to(struct refcache *rc, struct refcache_obj *obj);
+void refcache_weak_release(struct refcache *rc, struct refcache_obj *obj);
+bool refcache_has_counted_links(struct refcache *rc,
+				const struct refcache_obj *obj);
+void refcache_link_heads_free(struct refcache *rc);
 
 /* tracker.c, for core.c */
 void refcache_tracker_init(struct refcache *rc);

@@ -4,7 +4,8 @@
  *
  *   line    := blank* command (blank+ argument)* blank* ["\n"]
  *   command := "create" [COUNT [SIZE]] | "get" ID | "put" ID
- *            | "link" ID ID | "unlink" ID ID
+ *            | "link" ID ID ["weak"] | "unlink" ID ID ["weak"]
+ *            | "follow" ID ID | "referrers" ID
  *            | "gc" ["dry" | "freeze" | "unfreeze"]
  *   blank   := " " | "\t"
  *   COUNT   := decimal 1..65536
@@ -31,6 +32,8 @@ enum refcache_op {
 	REFCACHE_OP_UNLINK,
 	REFCACHE_OP_GC,
 	REFCACHE_OP_GC_FREEZE,
+	REFCACHE_OP_FOLLOW,
+	REFCACHE_OP_REFERRERS,
 };
 
 /**
@@ -39,10 +42,13 @@ enum refcache_op {
  * @count: objects to create (REFCACHE_OP_CREATE); 1 to freeze, 0 to
  *	unfreeze (REFCACHE_OP_GC_FREEZE)
  * @size: their payload size, 0 for the table's default (REFCACHE_OP_CREATE)
- * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT), or the holder
- *	of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
- * @to: target of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
+ * @id: object to act on (REFCACHE_OP_GET, REFCACHE_OP_PUT,
+ *	REFCACHE_OP_REFERRERS), or the source of the link (REFCACHE_OP_LINK,
+ *	REFCACHE_OP_UNLINK, REFCACHE_OP_FOLLOW)
+ * @to: target of the link (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK,
+ *	REFCACHE_OP_FOLLOW)
  * @dry_run: only count (REFCACHE_OP_GC)
+ * @weak: the link is a weak one (REFCACHE_OP_LINK, REFCACHE_OP_UNLINK)
  */
 struct refcache_cmd {
 	enum refcache_op op;
@@ -51,6 +57,7 @@ struct refcache_cmd {
 	u32 id;
 	u32 to;
 	bool dry_run;
+	bool weak;
 };
 
 int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd);

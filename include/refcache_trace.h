@@ -138,6 +138,20 @@ TRACE_EVENT(refcache_gc,
 );
 
 /*
+ * A weak link from "from" to "to" was cleared because "to" is dying: fired
+ * before its memory goes back to the slab (the weak reference's callback).
+ */
+TRACE_EVENT(refcache_weak_clear,
+	    TP_PROTO(u32 from, u32 to),
+	    TP_ARGS(from, to),
+	    TP_STRUCT__entry(__field(u32, from)
+			     __field(u32, to)),
+	    TP_fast_assign(__entry->from = from;
+			   __entry->to = to;),
+	    TP_printk("from=%u to=%u", __entry->from, __entry->to)
+);
+
+/*
  * A holder (an open ctl file, module/holders.c) closed while it held
  * outside references: refs of them, on that many objects, which stay,
  * orphaned. comm is the command name of the process that opened it.

@@ -17,6 +17,7 @@ struct refcache_good_line {
 	u32 to;
 	bool dry_run;
 	u32 size;
+	bool weak;
 };
 
 /*
@@ -49,6 +50,13 @@ static const struct refcache_good_line refcache_good_lines[] = {
 	{ "link 1 2", REFCACHE_OP_LINK, 0, 1, 2 },
 	{ "link 7 7\n", REFCACHE_OP_LINK, 0, 7, 7 },
 	{ "unlink 4294967295 1\n", REFCACHE_OP_UNLINK, 0, 4294967295U, 1 },
+	{ "link 1 2 weak", REFCACHE_OP_LINK, 0, 1, 2, .weak = true },
+	{ " link\t3 3  weak\n", REFCACHE_OP_LINK, 0, 3, 3, .weak = true },
+	{ "unlink 5 6 weak\n", REFCACHE_OP_UNLINK, 0, 5, 6, .weak = true },
+	{ "follow 1 2", REFCACHE_OP_FOLLOW, 0, 1, 2 },
+	{ "follow 4294967295 7\n", REFCACHE_OP_FOLLOW, 0, 4294967295U, 7 },
+	{ "referrers 9", REFCACHE_OP_REFERRERS, 0, 9 },
+	{ " referrers\t4294967295\n", REFCACHE_OP_REFERRERS, 0, 4294967295U },
 	{ "gc", REFCACHE_OP_GC, 0, 0, 0, false },
 	{ "gc\n", REFCACHE_OP_GC, 0, 0, 0, false },
 	{ "gc dry\n", REFCACHE_OP_GC, 0, 0, 0, true },
@@ -93,8 +101,14 @@ static void refcache_parser_accepts_valid_lines(struct kunit *test)
 		break;
 	case REFCACHE_OP_LINK:
 	case REFCACHE_OP_UNLINK:
+		KUNIT_EXPECT_EQ(test, cmd.weak, t->weak);
+		fallthrough;
+	case REFCACHE_OP_FOLLOW:
 		KUNIT_EXPECT_EQ(test, cmd.id, t->id);
 		KUNIT_EXPECT_EQ(test, cmd.to, t->to);
+		break;
+	case REFCACHE_OP_REFERRERS:
+		KUNIT_EXPECT_EQ(test, cmd.id, t->id);
 		break;
 	case REFCACHE_OP_GC_FREEZE:
 		KUNIT_EXPECT_EQ(test, cmd.count, t->count);
@@ -170,6 +184,22 @@ static const struct refcache_bad_line refcache_bad_lines[] = {
 	{ "link", -EINVAL },
 	{ "link 1", -EINVAL },
 	{ "link 1 2 3", -EINVAL },
+	{ "link 1 2 weak weak", -EINVAL },
+	{ "link 1 2 Weak", -EINVAL },
+	{ "link 1 2 strong", -EINVAL },
+	{ "link 1 weak", -EINVAL },
+	{ "unlink 1 2 weakly", -EINVAL },
+	{ "follow", -EINVAL },
+	{ "follow 1", -EINVAL },
+	{ "follow 1 2 weak", -EINVAL },
+	{ "follow 0 2", -EINVAL },
+	{ "follow 1 0x2", -EINVAL },
+	{ "referrers", -EINVAL },
+	{ "referrers 0", -EINVAL },
+	{ "referrers 1 2", -EINVAL },
+	{ "referrers -1", -EINVAL },
+	{ "create 1 2 3", -EINVAL },
+	{ "create 1 2 weak", -EINVAL },
 	{ "link 0 1", -EINVAL },
 	{ "link 1 0", -EINVAL },
 	{ "link 1 -2", -EINVAL },

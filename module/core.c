@@ -314,10 +314,14 @@ static __always_inline void __refcache_release(struct refcache_obj *obj,
 	if (unlikely(rc->ops && rc->ops->released))
 		rc->ops->released(rc, id);
 	/* A dead object gains no links: this list only shrinks from now on. */
-	if (rcu_access_pointer(obj->links))
+	if (rcu_access_pointer(obj->links)) {
 		refcache_release_links(obj);
-	else
-		__refcache_retire(obj, id);
+		return;
+	}
+	/* Weak links to it are cleared first (graph.c); to most, none point. */
+	if (unlikely(READ_ONCE(rc->nr_weak)))
+		refcache_weak_release(rc, obj);
+	__refcache_retire(obj, id);
 }
 
 /* __refcache_release(), out of line for puts that are rarely final. */
@@ -513,6 +517,7 @@ unsigned long refcache_destroy(struct refcache *rc)
 		n++;
 		cond_resched();
 	}
+	refcache_link_heads_free(rc);
 	mutex_destroy(&rc->graph_lock);
 	mutex_destroy(&rc->limit_lock);
 	refcache_map_destroy(rc);
@@ -864,16 +869,18 @@ EXPORT_SYMBOL_GPL(refcache_find_next);
  * @pos: as for refcache_find_next(): where to start, set to the object's
  *	position
  * @info: receives its id and refcount (from one load of its state) and
- *	the number of links it holds
+ *	the number of counted and of weak links it holds
  * @targets: receives the ids of the first min(@info->nr_links, @max) of
- *	their targets, newest link first, from the same walk that counted them
+ *	its counted links' targets, newest link first, from the same walk that
+ *	counted them; then, in the room left, those of its weak links, from a
+ *	second walk that counted them
  * @max: room in @targets
  *
  * For listings that must be self-consistent while the table changes: no
  * reference is taken, and the object may die right after. Takes the RCU
  * read lock itself, so the caller may sleep between calls (to grow
- * @targets when @info->nr_links exceeded @max, say, and call again at the
- * same *@pos).
+ * @targets when @info->nr_links + @info->nr_weak exceeded @max, say, and
+ * call again at the same *@pos).
  *
  * Return: 0, or -ENOENT when there is no live object at or after *@pos.
  */
@@ -891,9 +898,15 @@ int refcache_next_info(struct refcache *rc, u32 *pos,
 		state = atomic64_read(&obj->state);
 		/* Died since refcache_find_next() looked: the next one. */
 		if (refcache_state_count(state)) {
+			unsigned int used;
+
 			info->id = refcache_state_id(state);
 			info->refcount = refcache_state_count(state);
 			info->nr_links = refcache_obj_links(obj, targets, max);
+			used = min(info->nr_links, max);
+			info->nr_weak = refcache_obj_weak_links(obj,
+								targets + used,
+								max - used);
 			*pos = slot;
 			ret = 0;
 			break;
@@ -1003,6 +1016,8 @@ void refcache_stats(struct refcache *rc, struct refcache_stats *st)
 	st->trackers = READ_ONCE(rc->nr_trackers);
 	st->tracker_double_puts = READ_ONCE(rc->tracker_double_puts);
 	st->tracker_leaks = READ_ONCE(rc->tracker_leaks);
+	st->weak_links = READ_ONCE(rc->nr_weak);
+	st->weak_cleared = READ_ONCE(rc->weak_cleared);
 }
 EXPORT_SYMBOL_GPL(refcache_stats);
 

@@ -5,9 +5,10 @@
  *   ctl      0600  one command per write(2); read(2) returns its result;
  *                  a stream: pread(2), pwrite(2) and lseek(2) fail with
  *                  -ESPIPE
- *   objects  0400  "ID REFCOUNT NLINKS [TARGET...]" per live object, in
- *                  table order (ascending slot: the low 24 bits of the
- *                  id); targets newest link first
+ *   objects  0400  "ID REFCOUNT NLINKS [TARGET...] [~TARGET...]" per live
+ *                  object, in table order (ascending slot: the low 24
+ *                  bits of the id); counted links' targets newest first,
+ *                  then weak links' ("~"), newest first
  *   stats    0400  "name value" per counter, then a "class" line per
  *                  size class (debugfs_slabs.c)
  *   where    0400  where each live object lives (debugfs_slabs.c)
@@ -92,6 +93,53 @@ static int refcache_ctl_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* "ID LINKS WEAK\n" */
+#define REFCACHE_REFERRER_LINE	(3 * REFCACHE_U32_LINE)
+/* Referrers asked for at first: more only for objects with more. */
+#define REFCACHE_REFERRERS_FIRST	64
+
+/*
+ * referrers @id: its answer in a new *@out (kvmalloc'ed), *@len bytes;
+ * 0 or -errno (then *@out is NULL). The links may change between a count
+ * and the next try: it asks again until the room sufficed.
+ */
+static int refcache_ctl_referrers(struct refcache *rc, u32 id, char **out,
+				  size_t *len)
+{
+	struct refcache_referrer *r = NULL;
+	unsigned int max = REFCACHE_REFERRERS_FIRST;
+	size_t size, n = 0;
+	long i, nr;
+
+	*out = NULL;
+	for (;;) {
+		r = kvmalloc_array(max, sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		nr = refcache_referrers(rc, id, r, max);
+		if (nr <= max)
+			break;
+		kvfree(r);
+		max = nr;
+	}
+	if (nr < 0) {
+		kvfree(r);
+		return nr;
+	}
+	size = nr * REFCACHE_REFERRER_LINE + 1;
+	*out = kvmalloc(size, GFP_KERNEL);
+	if (!*out) {
+		kvfree(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++)
+		n += scnprintf(*out + n, size - n, "%u %u %u\n", r[i].id,
+			       r[i].links, r[i].weak);
+	kvfree(r);
+	*len = n;
+	return 0;
+}
+
 /* Run @cmd; on success @out holds its answer and the length is returned. */
 static ssize_t refcache_ctl_run(struct refcache_ctl *ctl,
 				const struct refcache_cmd *cmd, char **out)
@@ -145,14 +193,26 @@ static ssize_t refcache_ctl_run(struct refcache_ctl *ctl,
 			len = scnprintf(buf, size, "%d\n", ret);
 		break;
 	case REFCACHE_OP_LINK:
-		ret = refcache_link(rc, cmd->id, cmd->to);
+		ret = cmd->weak ? refcache_link_weak(rc, cmd->id, cmd->to) :
+				  refcache_link(rc, cmd->id, cmd->to);
 		if (ret >= 0)
 			len = scnprintf(buf, size, "%d\n", ret);
 		break;
 	case REFCACHE_OP_UNLINK:
-		ret = refcache_unlink(rc, cmd->id, cmd->to);
+		ret = cmd->weak ? refcache_unlink_weak(rc, cmd->id, cmd->to) :
+				  refcache_unlink(rc, cmd->id, cmd->to);
 		if (ret >= 0)
 			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_FOLLOW:
+		ret = refcache_holder_follow(ctl->hs, ctl->holder, cmd->id,
+					     cmd->to);
+		if (ret >= 0)
+			len = scnprintf(buf, size, "%d\n", ret);
+		break;
+	case REFCACHE_OP_REFERRERS:
+		kvfree(buf);
+		ret = refcache_ctl_referrers(rc, cmd->id, &buf, &len);
 		break;
 	case REFCACHE_OP_GC:
 		n = refcache_gc(rc, cmd->dry_run);
@@ -268,17 +328,18 @@ static void *refcache_objects_find(struct refcache_objects_iter *it,
 		if (refcache_next_info(it->rc, &slot, &it->info, it->targets,
 				       it->max))
 			return NULL;
-		if (it->info.nr_links <= it->max)
+		if (it->info.nr_links + it->info.nr_weak <= it->max)
 			break;
 		/* More links than room: grow, and read that object again. */
-		bigger = kvmalloc_array(it->info.nr_links +
+		bigger = kvmalloc_array(it->info.nr_links + it->info.nr_weak +
 					REFCACHE_OBJECTS_TARGETS,
 					sizeof(*bigger), GFP_KERNEL);
 		if (!bigger)
 			return ERR_PTR(-ENOMEM);
 		kvfree(it->targets);
 		it->targets = bigger;
-		it->max = it->info.nr_links + REFCACHE_OBJECTS_TARGETS;
+		it->max = it->info.nr_links + it->info.nr_weak +
+			  REFCACHE_OBJECTS_TARGETS;
 	}
 	*pos = slot;
 	return it;
@@ -299,7 +360,7 @@ static void refcache_objects_stop(struct seq_file *m, void *v)
 {
 }
 
-/* "ID REFCOUNT NLINKS [TARGET...]" */
+/* "ID REFCOUNT NLINKS [TARGET...] [~TARGET...]" */
 static int refcache_objects_show(struct seq_file *m, void *v)
 {
 	const struct refcache_objects_iter *it = v;
@@ -309,6 +370,8 @@ static int refcache_objects_show(struct seq_file *m, void *v)
 		   it->info.nr_links);
 	for (i = 0; i < it->info.nr_links; i++)
 		seq_printf(m, " %u", it->targets[i]);
+	for (; i < it->info.nr_links + it->info.nr_weak; i++)
+		seq_printf(m, " ~%u", it->targets[i]);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -487,6 +550,8 @@ static int refcache_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "alloc_failures %lu\n", st.alloc_failures);
 	seq_printf(m, "canary_failures %lu\n", st.canary_failures);
 	seq_printf(m, "links %lu\n", st.links);
+	seq_printf(m, "weak_links %lu\n", st.weak_links);
+	seq_printf(m, "weak_cleared %lu\n", st.weak_cleared);
 	seq_printf(m, "gc_runs %lu\n", st.gc_runs);
 	seq_printf(m, "gc_collected %lu\n", st.gc_collected);
 	seq_printf(m, "gc_last_ns %llu\n", st.gc_last_ns);

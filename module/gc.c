@@ -455,6 +455,8 @@ static void refcache_gc_freeze_from(struct refcache *rc,
 
 		for (link = refcache_links_locked(rc, obj->links); link;
 		     link = refcache_links_locked(rc, link->next)) {
+			if (link->weak)
+				continue;
 			slot = refcache_obj_slot(link->to);
 			if (refcache_gc_frozen(rc, slot))
 				continue;
@@ -500,7 +502,8 @@ void refcache_gc_leave(struct refcache *rc, struct refcache_obj *obj)
 	struct refcache_gc_chunk *c;
 
 	lockdep_assert_held(&rc->graph_lock);
-	if (obj->links_in || rcu_access_pointer(obj->links) || !rc->gc_chunks)
+	if (obj->links_in || !rc->gc_chunks ||
+	    refcache_has_counted_links(rc, obj))
 		return;
 	c = rc->gc_chunks[slot >> REFCACHE_CHUNK_BITS];
 	if (c && test_and_clear_bit(REFCACHE_GC_BIT(slot), c->member))
@@ -568,6 +571,9 @@ static void refcache_gc_trace(struct refcache_gc_run *r)
 		obj = refcache_table_at(rc, slot);
 		for (link = obj ? refcache_links_locked(rc, obj->links) : NULL;
 		     link; link = refcache_links_locked(rc, link->next)) {
+			/* Weak links keep nothing alive. */
+			if (link->weak)
+				continue;
 			r->links++;
 			refcache_gc_mark(r, refcache_obj_slot(link->to));
 		}
@@ -706,14 +712,22 @@ static void refcache_gc_kill(struct refcache_gc_run *r, u32 slot)
 
 /*
  * Under graph_lock, in IDLE: release the garbage chained from @garbage,
- * dead now: first every link of it is taken apart, while all of it exists,
- * then the objects go.
+ * dead now: first the weak links to it from live objects are cleared, so
+ * that none can reach it while it goes; then every link of it is taken
+ * apart, while all of it exists; then the objects go.
  */
 static void refcache_gc_release(struct refcache_gc_run *r, u32 garbage)
 {
 	struct refcache *rc = r->rc;
 	u32 slot, dying = 0;
 
+	for (slot = rc->nr_weak ? garbage : 0; slot; ) {
+		struct refcache_obj *obj = refcache_table_at(rc, slot);
+
+		slot = obj->gc_next;
+		refcache_weak_clear_to(rc, obj);
+		refcache_gc_tick(r);
+	}
 	for (slot = garbage; slot; ) {
 		struct refcache_obj *obj = refcache_table_at(rc, slot);
 

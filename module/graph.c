@@ -61,6 +61,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "refcache.h"
 #include "refcache_internal.h"
@@ -70,6 +71,165 @@
 static bool refcache_pinned(struct refcache *rc, struct refcache_obj *obj)
 {
 	return rc->pinned[0] == obj || rc->pinned[1] == obj;
+}
+
+/* The head of the links that point at @slot, or NULL if none ever did. */
+static struct hlist_head *refcache_link_head(struct refcache *rc, u32 slot)
+{
+	struct hlist_head **heads = READ_ONCE(rc->link_heads);
+	struct hlist_head *chunk;
+
+	if (!heads)
+		return NULL;
+	chunk = READ_ONCE(heads[slot >> REFCACHE_CHUNK_BITS]);
+	return chunk ? &chunk[slot & (REFCACHE_CHUNK_SLOTS - 1)] : NULL;
+}
+
+/*
+ * Under graph_lock, before a link to @to is made: the heads of @to's chunk,
+ * allocated if this is the chunk's first link. -ENOMEM changes nothing.
+ */
+static int refcache_link_heads_prepare(struct refcache *rc, u32 to)
+{
+	unsigned int c = refcache_id_slot(to) >> REFCACHE_CHUNK_BITS;
+	struct hlist_head *chunk;
+
+	if (!rc->link_heads) {
+		struct hlist_head **heads;
+
+		heads = kvcalloc(REFCACHE_CHUNKS, sizeof(*heads), REFCACHE_GFP);
+		if (!heads)
+			return -ENOMEM;
+		/* Read without the lock by refcache_weak_release(). */
+		smp_store_release(&rc->link_heads, heads);
+	}
+	if (rc->link_heads[c])
+		return 0;
+	chunk = kvcalloc(REFCACHE_CHUNK_SLOTS, sizeof(*chunk), REFCACHE_GFP);
+	if (!chunk)
+		return -ENOMEM;
+	/* Zeroed heads before they can be seen, as for the array above. */
+	smp_store_release(&rc->link_heads[c], chunk);
+	return 0;
+}
+
+/**
+ * refcache_link_heads_free() - free the back-links' heads, with the table
+ * @rc: a table whose links are all gone
+ */
+void refcache_link_heads_free(struct refcache *rc)
+{
+	unsigned int c;
+
+	if (!rc->link_heads)
+		return;
+	for (c = 0; c < REFCACHE_CHUNKS; c++)
+		kvfree(rc->link_heads[c]);
+	kvfree(rc->link_heads);
+	rc->link_heads = NULL;
+}
+
+/**
+ * refcache_has_counted_links() - whether an object holds a counted link
+ * @rc: its table
+ * @obj: the object; under graph_lock
+ *
+ * Weak links come after no counted one in particular, so this walks until
+ * the first counted link: one step for an object without weak links.
+ *
+ * Return: true if it holds at least one.
+ */
+bool refcache_has_counted_links(struct refcache *rc,
+				const struct refcache_obj *obj)
+{
+	const struct refcache_link *link;
+
+	for (link = refcache_links_locked(rc, obj->links); link;
+	     link = refcache_links_locked(rc, link->next))
+		if (!link->weak)
+			return true;
+	return false;
+}
+
+/*
+ * Under graph_lock: take weak @link off its source's list (found at @pp if
+ * the caller knows where, else looked for) and off its target's back-links,
+ * and free it after a grace period.
+ */
+static void refcache_weak_remove(struct refcache *rc,
+				 struct refcache_link *link,
+				 struct refcache_link __rcu **pp)
+{
+	if (!pp) {
+		struct refcache_link *l;
+
+		for (pp = &link->from->links;
+		     (l = refcache_links_locked(rc, *pp)) != link;
+		     pp = &l->next)
+			;
+	}
+	rcu_assign_pointer(*pp, refcache_links_locked(rc, link->next));
+	hlist_del(&link->in);
+	WRITE_ONCE(rc->nr_weak, rc->nr_weak - 1);
+	kfree_rcu(link, rcu);
+}
+
+/**
+ * refcache_weak_clear_to() - clear the weak links to a dying object
+ * @rc: its table
+ * @obj: the object: dead (count 0), still in its slot; under graph_lock
+ *
+ * Every weak link to @obj from an object that is not dying too is taken
+ * off its source, counted in weak_cleared and traced (refcache_weak_clear),
+ * before @obj's memory goes back to the slab. Weak links from dying objects
+ * go with them (refcache_unlink_all()).
+ */
+void refcache_weak_clear_to(struct refcache *rc, struct refcache_obj *obj)
+{
+	u32 id = refcache_state_id(atomic64_read(&obj->state));
+	struct hlist_head *head;
+	struct refcache_link *link;
+	struct hlist_node *tmp;
+
+	lockdep_assert_held(&rc->graph_lock);
+	if (!rc->nr_weak)
+		return;
+	head = refcache_link_head(rc, refcache_id_slot(id));
+	if (!head)
+		return;
+	hlist_for_each_entry_safe(link, tmp, head, in) {
+		u32 from;
+
+		if (!link->weak || link->to_id != id ||
+		    !refcache_obj_refcount(link->from))
+			continue;
+		from = refcache_obj_id(link->from);
+		refcache_weak_remove(rc, link, NULL);
+		WRITE_ONCE(rc->weak_cleared, rc->weak_cleared + 1);
+		trace_refcache_weak_clear(from, id);
+		if (unlikely(rc->ops && rc->ops->weak_cleared))
+			rc->ops->weak_cleared(rc, from, id);
+	}
+}
+
+/**
+ * refcache_weak_release() - before a dead object without links is retired
+ * @rc: its table, which has weak links
+ * @obj: the object, dead (its final put happened), still in its slot
+ *
+ * Clears the weak links that point at @obj, if any, under graph_lock. Its
+ * count is 0, so no new one can be made meanwhile.
+ */
+void refcache_weak_release(struct refcache *rc, struct refcache_obj *obj)
+{
+	struct hlist_head *head = refcache_link_head(rc, refcache_obj_slot(obj));
+
+	/* Made under graph_lock before the pin the final put came after. */
+	if (!head || !READ_ONCE(head->first))
+		return;
+	mutex_lock(&rc->graph_lock);
+	refcache_weak_clear_to(rc, obj);
+	mutex_unlock(&rc->graph_lock);
 }
 
 /*
@@ -148,6 +308,13 @@ void refcache_unlink_all(struct refcache *rc, struct refcache_obj *obj,
 		struct refcache_obj *to = link->to;
 
 		tmp = refcache_links_locked(rc, link->next);
+		hlist_del(&link->in);
+		if (link->weak) {
+			/* Its target may be gone: only the link is touched. */
+			WRITE_ONCE(rc->nr_weak, rc->nr_weak - 1);
+			kfree_rcu(link, rcu);
+			continue;
+		}
 		WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
 		if (drop && refcache_obj_refcount(to) &&
 		    !refcache_graph_unref(rc, to)) {
@@ -172,6 +339,7 @@ void refcache_release_list(struct refcache *rc, struct refcache_obj *obj)
 		u32 next = obj->gc_next;
 
 		refcache_unlink_all(rc, obj, true, &next);
+		refcache_weak_clear_to(rc, obj);
 		refcache_gc_leave(rc, obj);
 		refcache_retire(obj);
 		obj = next ? refcache_table_at(rc, next) : NULL;
@@ -269,27 +437,24 @@ static int refcache_graph_put(struct refcache *rc, struct refcache_obj *obj)
 	return ret;
 }
 
-/**
- * refcache_link() - make object @from hold a reference on object @to
- * @rc: the table
- * @from: the holder
- * @to: the target; may be @from itself, and may be linked several times
- *
- * Return: @to's new refcount, -ENOENT if either is not live, -EOVERFLOW if
- * @to is at max_refs, -ENOMEM.
+/*
+ * Make a link from @from to @to: counted, or @weak. Returns @to's refcount
+ * after (without our pins) or -errno; nothing changed on an error.
  */
-int refcache_link(struct refcache *rc, u32 from, u32 to)
+static int refcache_link_make(struct refcache *rc, u32 from, u32 to, bool weak)
 {
 	struct refcache_link *link;
 	struct refcache_obj *a, *b;
-	int ret = -ENOENT;
+	int ret;
 
 	link = kmalloc(sizeof(*link), REFCACHE_GFP);
 	if (!link)
 		return -ENOMEM;
 
 	mutex_lock(&rc->graph_lock);
-	ret = refcache_gc_prepare(rc, from, to);
+	ret = weak ? 0 : refcache_gc_prepare(rc, from, to);
+	if (!ret)
+		ret = refcache_link_heads_prepare(rc, to);
 	if (ret) {
 		mutex_unlock(&rc->graph_lock);
 		kfree(link);
@@ -304,14 +469,26 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 		/* max_refs bounds the count without our pins. */
 		unsigned int pins = 1 + (a == b);
 
-		ret = refcache_graph_ref(b, to, READ_ONCE(rc->max_refs) + pins);
+		if (weak)
+			ret = refcache_obj_refcount(b);
+		else
+			ret = refcache_graph_ref(b, to, READ_ONCE(rc->max_refs) + pins);
 		if (ret > 0) {
 			link->to = b;
+			link->from = a;
+			link->to_id = to;
+			link->weak = weak;
+			hlist_add_head(&link->in,
+				       refcache_link_head(rc, refcache_id_slot(to)));
 			RCU_INIT_POINTER(link->next,
 					 refcache_links_locked(rc, a->links));
 			rcu_assign_pointer(a->links, link);
-			WRITE_ONCE(rc->nr_links, rc->nr_links + 1);
-			refcache_gc_linked(rc, a, b);
+			if (weak) {
+				WRITE_ONCE(rc->nr_weak, rc->nr_weak + 1);
+			} else {
+				WRITE_ONCE(rc->nr_links, rc->nr_links + 1);
+				refcache_gc_linked(rc, a, b);
+			}
 			link = NULL;
 			ret -= pins;
 		}
@@ -323,25 +500,50 @@ int refcache_link(struct refcache *rc, u32 from, u32 to)
 	kfree(link);
 	if (ret >= 0) {
 		trace_refcache_link(from, to, ret);
-		if (unlikely(READ_ONCE(rc->gc_threshold)))
+		if (!weak && unlikely(READ_ONCE(rc->gc_threshold)))
 			refcache_gc_note(rc, 1);
 	}
 	return ret;
 }
+
+/**
+ * refcache_link() - make object @from hold a reference on object @to
+ * @rc: the table
+ * @from: the holder
+ * @to: the target; may be @from itself, and may be linked several times
+ *
+ * Return: @to's new refcount, -ENOENT if either is not live, -EOVERFLOW if
+ * @to is at max_refs, -ENOMEM.
+ */
+int refcache_link(struct refcache *rc, u32 from, u32 to)
+{
+	return refcache_link_make(rc, from, to, false);
+}
 EXPORT_SYMBOL_GPL(refcache_link);
 
 /**
- * refcache_unlink() - drop one link from object @from to object @to
+ * refcache_link_weak() - make object @from refer to object @to, uncounted
  * @rc: the table
- * @from: the holder
- * @to: the target
+ * @from: the source
+ * @to: the target; may be @from itself, and may be linked several times
  *
- * Drops the newest such link.
+ * @to's count does not change: it dies when its counted references are
+ * gone, and then the link is cleared (refcache_weak_clear_to()). Weak links
+ * are no edges for the collector. refcache_follow() takes a reference on
+ * @to through it while @to lives.
  *
- * Return: @to's refcount after (0: it was released, and so was whatever
- * died with it), or -ENOENT if @from is not live or holds no link to @to.
+ * Return: @to's refcount (unchanged), -ENOENT if either is not live,
+ * -ENOMEM.
  */
-int refcache_unlink(struct refcache *rc, u32 from, u32 to)
+int refcache_link_weak(struct refcache *rc, u32 from, u32 to)
+{
+	return refcache_link_make(rc, from, to, true);
+}
+EXPORT_SYMBOL_GPL(refcache_link_weak);
+
+/* Drop the newest link, counted or @weak, from @from to @to. */
+static int refcache_unlink_one(struct refcache *rc, u32 from, u32 to,
+			       bool weak)
 {
 	struct refcache_link __rcu **pp;
 	struct refcache_link *link;
@@ -355,10 +557,17 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 	if (a) {
 		for (pp = &a->links; (link = refcache_links_locked(rc, *pp));
 		     pp = &link->next) {
-			if (refcache_obj_id(link->to) != to)
+			if (link->weak != weak || link->to_id != to)
 				continue;
+			if (weak) {
+				/* A weak link's target is live: it is cleared first. */
+				ret = refcache_obj_refcount(link->to) - (link->to == a);
+				refcache_weak_remove(rc, link, pp);
+				break;
+			}
 			/* Readers on this link go on to the next one. */
 			rcu_assign_pointer(*pp, refcache_links_locked(rc, link->next));
+			hlist_del(&link->in);
 			WRITE_ONCE(rc->nr_links, rc->nr_links - 1);
 			/*
 			 * A self link is still pinned: it cannot die here, and
@@ -379,7 +588,157 @@ int refcache_unlink(struct refcache *rc, u32 from, u32 to)
 		trace_refcache_unlink(from, to, ret);
 	return ret;
 }
+
+/**
+ * refcache_unlink() - drop one link from object @from to object @to
+ * @rc: the table
+ * @from: the holder
+ * @to: the target
+ *
+ * Drops the newest such link.
+ *
+ * Return: @to's refcount after (0: it was released, and so was whatever
+ * died with it), or -ENOENT if @from is not live or holds no link to @to.
+ */
+int refcache_unlink(struct refcache *rc, u32 from, u32 to)
+{
+	return refcache_unlink_one(rc, from, to, false);
+}
 EXPORT_SYMBOL_GPL(refcache_unlink);
+
+/**
+ * refcache_unlink_weak() - drop one weak link from object @from to object @to
+ * @rc: the table
+ * @from: the source
+ * @to: the target
+ *
+ * Drops the newest such weak link.
+ *
+ * Return: @to's refcount (unchanged), or -ENOENT if @from is not live or
+ * has no weak link to @to (never made, dropped, or cleared as @to died).
+ */
+int refcache_unlink_weak(struct refcache *rc, u32 from, u32 to)
+{
+	return refcache_unlink_one(rc, from, to, true);
+}
+EXPORT_SYMBOL_GPL(refcache_unlink_weak);
+
+/**
+ * refcache_follow() - take a reference on an object through a weak link
+ * @rc: the table
+ * @from: the source of the weak link
+ * @to: its target
+ *
+ * A get-unless-zero of @to by its id (generation included, so a slot used
+ * again by another object never answers), if @from is live and has a weak
+ * link to @to; the reference is the caller's, an outside one, as a get's.
+ * @to may die between the look at the link and the get: the get then
+ * fails. May sleep.
+ *
+ * Return: @to's new refcount, -ENOENT (no such live @from, no such weak
+ * link, or @to died), or -EOVERFLOW at max_refs.
+ */
+int refcache_follow(struct refcache *rc, u32 from, u32 to)
+{
+	struct refcache_link *link;
+	struct refcache_obj *a;
+	bool found = false;
+	s64 state;
+
+	mutex_lock(&rc->graph_lock);
+	rcu_read_lock();
+	a = refcache_table_lookup(rc, from);
+	state = a ? atomic64_read(&a->state) : 0;
+	if (a && refcache_state_id(state) == from && refcache_state_count(state))
+		for (link = refcache_links_locked(rc, a->links); link;
+		     link = refcache_links_locked(rc, link->next))
+			if (link->weak && link->to_id == to) {
+				found = true;
+				break;
+			}
+	rcu_read_unlock();
+	mutex_unlock(&rc->graph_lock);
+	return found ? refcache_get_id(rc, to) : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(refcache_follow);
+
+static int refcache_referrer_cmp(const void *x, const void *y)
+{
+	const struct refcache_referrer *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/**
+ * refcache_referrers() - the objects that link to an object
+ * @rc: the table
+ * @id: the object
+ * @out: receives the first min(return, @max) referrers, by id: each with
+ *	its counted and its weak links to @id
+ * @max: room in @out
+ *
+ * Walks @id's back-links (struct refcache_link.in) under graph_lock: the
+ * cost is the links that point at @id, not the table's size. May sleep.
+ *
+ * Return: how many objects link to @id, or -ENOENT if it is not live, or
+ * -ENOMEM.
+ */
+long refcache_referrers(struct refcache *rc, u32 id,
+			struct refcache_referrer *out, unsigned int max)
+{
+	struct refcache_referrer *all = NULL;
+	struct refcache_link *link;
+	struct hlist_head *head;
+	struct refcache_obj *obj;
+	unsigned long n = 0, i, k;
+	long ret = -ENOENT;
+	s64 state;
+
+	mutex_lock(&rc->graph_lock);
+	rcu_read_lock();
+	obj = refcache_table_lookup(rc, id);
+	state = obj ? atomic64_read(&obj->state) : 0;
+	rcu_read_unlock();
+	if (!obj || refcache_state_id(state) != id || !refcache_state_count(state))
+		goto unlock;
+	head = refcache_link_head(rc, refcache_id_slot(id));
+	if (head)
+		hlist_for_each_entry(link, head, in)
+			n += link->to_id == id;
+	ret = 0;
+	if (!n)
+		goto unlock;
+	all = kvmalloc_array(n, sizeof(*all), REFCACHE_GFP);
+	ret = -ENOMEM;
+	if (!all)
+		goto unlock;
+	i = 0;
+	hlist_for_each_entry(link, head, in) {
+		if (link->to_id != id)
+			continue;
+		all[i].id = refcache_obj_id(link->from);
+		all[i].links = !link->weak;
+		all[i].weak = link->weak;
+		i++;
+	}
+	sort(all, n, sizeof(*all), refcache_referrer_cmp, NULL);
+	/* One entry per referrer. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && all[k - 1].id == all[i].id) {
+			all[k - 1].links += all[i].links;
+			all[k - 1].weak += all[i].weak;
+		} else {
+			all[k++] = all[i];
+		}
+	}
+	memcpy(out, all, min_t(unsigned long, k, max) * sizeof(*out));
+	ret = k;
+unlock:
+	mutex_unlock(&rc->graph_lock);
+	kvfree(all);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(refcache_referrers);
 
 /**
  * refcache_obj_links() - the targets of an object's links
@@ -397,13 +756,41 @@ unsigned int refcache_obj_links(const struct refcache_obj *obj, u32 *ids,
 
 	for (link = rcu_dereference(obj->links); link;
 	     link = rcu_dereference(link->next)) {
+		if (link->weak)
+			continue;
 		if (n < max)
-			ids[n] = refcache_obj_id(link->to);
+			ids[n] = link->to_id;
 		n++;
 	}
 	return n;
 }
 EXPORT_SYMBOL_GPL(refcache_obj_links);
+
+/**
+ * refcache_obj_weak_links() - the targets of an object's weak links
+ * @obj: the object; call under rcu_read_lock()
+ * @ids: receives up to @max target ids, newest link first
+ * @max: room in @ids
+ *
+ * Return: the number of weak links @obj holds (which may exceed @max).
+ */
+unsigned int refcache_obj_weak_links(const struct refcache_obj *obj, u32 *ids,
+				     unsigned int max)
+{
+	struct refcache_link *link;
+	unsigned int n = 0;
+
+	for (link = rcu_dereference(obj->links); link;
+	     link = rcu_dereference(link->next)) {
+		if (!link->weak)
+			continue;
+		if (n < max)
+			ids[n] = link->to_id;
+		n++;
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(refcache_obj_weak_links);
 
 /**
  * refcache_next_outside() - the first object at or after a position that
@@ -472,6 +859,9 @@ void refcache_graph_init(struct refcache *rc)
 	rc->pinned[0] = NULL;
 	rc->pinned[1] = NULL;
 	rc->nr_links = 0;
+	rc->nr_weak = 0;
+	rc->weak_cleared = 0;
+	rc->link_heads = NULL;
 	refcache_gc_init(rc);
 }
 

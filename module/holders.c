@@ -441,6 +441,45 @@ unlock:
 EXPORT_SYMBOL_GPL(refcache_holder_get);
 
 /**
+ * refcache_holder_follow() - refcache_follow() on behalf of a holder
+ * @hs: the holders
+ * @h: an open holder
+ * @from: the source of the weak link
+ * @to: its target, on which the holder takes the reference
+ *
+ * As refcache_holder_get(), but the reference is taken through @from's weak
+ * link to @to. May sleep.
+ *
+ * Return: as refcache_follow(), or -ENOMEM as refcache_holder_get(), with
+ * nothing changed.
+ */
+int refcache_holder_follow(struct refcache_holders *hs,
+			   struct refcache_holder *h, u32 from, u32 to)
+{
+	struct refcache_hold *spare = NULL;
+	int ret;
+
+	mutex_lock(&hs->lock);
+	if (!refcache_hold_find(hs, h, to)) {
+		if (refcache_holder_room(hs, h, 1))
+			spare = kmem_cache_alloc(hs->cache, GFP_KERNEL);
+		if (!spare) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+	}
+	ret = refcache_follow(hs->rc, from, to);
+	if (ret > 0)
+		refcache_hold_take(hs, h, to, &spare);
+unlock:
+	mutex_unlock(&hs->lock);
+	if (spare)
+		kmem_cache_free(hs->cache, spare);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(refcache_holder_follow);
+
+/**
  * refcache_holder_put() - refcache_put_id() on behalf of a holder
  * @hs: the holders
  * @h: an open holder

@@ -13,8 +13,8 @@
 #include "refcache.h"
 #include "refcache_parser.h"
 
-/* The most words a command takes: "link FROM TO". */
-#define REFCACHE_MAX_TOKENS	3
+/* The most words a command takes: "link FROM TO weak". */
+#define REFCACHE_MAX_TOKENS	4
 
 struct refcache_token {
 	const char *s;
@@ -110,6 +110,8 @@ int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 	if (refcache_token_is(&tok[0], "create")) {
 		c.op = REFCACHE_OP_CREATE;
 		c.count = 1;
+		if (n > 3)
+			return -EINVAL;
 		if (n >= 2) {
 			err = refcache_parse_u32(&tok[1], 1, REFCACHE_BATCH_MAX,
 						 &c.count);
@@ -133,10 +135,26 @@ int refcache_parse_cmd(const char *buf, size_t len, struct refcache_cmd *cmd)
 	} else if (refcache_token_is(&tok[0], "link") ||
 		   refcache_token_is(&tok[0], "unlink")) {
 		c.op = tok[0].s[0] == 'l' ? REFCACHE_OP_LINK : REFCACHE_OP_UNLINK;
+		if (n != 3 && !(n == 4 && refcache_token_is(&tok[3], "weak")))
+			return -EINVAL;
+		c.weak = n == 4;
+		err = refcache_parse_u32(&tok[1], 1, U32_MAX, &c.id) ?:
+		      refcache_parse_u32(&tok[2], 1, U32_MAX, &c.to);
+		if (err)
+			return err;
+	} else if (refcache_token_is(&tok[0], "follow")) {
+		c.op = REFCACHE_OP_FOLLOW;
 		if (n != 3)
 			return -EINVAL;
 		err = refcache_parse_u32(&tok[1], 1, U32_MAX, &c.id) ?:
 		      refcache_parse_u32(&tok[2], 1, U32_MAX, &c.to);
+		if (err)
+			return err;
+	} else if (refcache_token_is(&tok[0], "referrers")) {
+		c.op = REFCACHE_OP_REFERRERS;
+		if (n != 2)
+			return -EINVAL;
+		err = refcache_parse_u32(&tok[1], 1, U32_MAX, &c.id);
 		if (err)
 			return err;
 	} else if (refcache_token_is(&tok[0], "gc")) {
