@@ -287,6 +287,76 @@ static const struct file_operations refcache_ctl_fops = {
 	.read = refcache_ctl_read,
 };
 
+/**
+ * struct refcache_lines - what a listing file (objects, holders) keeps
+ *	between its lines
+ * @src: what it lists: the inode's private data
+ * @buf: the entries of the line being shown, @max of them at most;
+ *	kvmalloc'ed, grown to fit
+ * @max: room in @buf
+ * @size: bytes per entry
+ *
+ * The first member of each listing's iterator (refcache_lines_open()).
+ */
+struct refcache_lines {
+	void *src;
+	void *buf;
+	unsigned int max;
+	size_t size;
+};
+
+/* Room for @need entries in @l, and @slack more: 0 or -ENOMEM. */
+static int refcache_lines_fit(struct refcache_lines *l, unsigned int need,
+			      unsigned int slack)
+{
+	void *bigger;
+
+	if (need <= l->max)
+		return 0;
+	bigger = kvmalloc_array(need + slack, l->size, GFP_KERNEL);
+	if (!bigger)
+		return -ENOMEM;
+	kvfree(l->buf);
+	l->buf = bigger;
+	l->max = need + slack;
+	return 0;
+}
+
+/*
+ * Open a listing: its seq_file with an iterator of @iter_size bytes, which
+ * starts with a struct refcache_lines of @first entries of @size bytes.
+ */
+static void *refcache_lines_open(struct inode *inode, struct file *file,
+				 const struct seq_operations *sops,
+				 size_t iter_size, size_t size,
+				 unsigned int first)
+{
+	struct refcache_lines *l = __seq_open_private(file, sops, iter_size);
+
+	if (!l)
+		return NULL;
+	l->src = inode->i_private;
+	l->size = size;
+	if (refcache_lines_fit(l, first, 0)) {
+		seq_release_private(inode, file);
+		return NULL;
+	}
+	return l;
+}
+
+static int refcache_lines_release(struct inode *inode, struct file *file)
+{
+	struct refcache_lines *l =
+		((struct seq_file *)file->private_data)->private;
+
+	kvfree(l->buf);
+	return seq_release_private(inode, file);
+}
+
+static void refcache_lines_stop(struct seq_file *m, void *v)
+{
+}
+
 /*
  * objects: the seq_file position is the table position (slot) to continue
  * from. Each line is one refcache_next_info(): the id and count read
@@ -300,17 +370,12 @@ static const struct file_operations refcache_ctl_fops = {
 
 /**
  * struct refcache_objects_iter - one open objects file
- * @rc: the table it lists
+ * @lines: the table it lists, and the ids of the line's targets (u32)
  * @info: the object of the line being shown
- * @targets: the ids of its links' targets, @max of them at most;
- *	kvmalloc'ed, grown to fit
- * @max: room in @targets
  */
 struct refcache_objects_iter {
-	struct refcache *rc;
+	struct refcache_lines lines;
 	struct refcache_info info;
-	u32 *targets;
-	unsigned int max;
 };
 
 /* The next object at or after *@pos, all its targets in @it; or NULL. */
@@ -323,23 +388,16 @@ static void *refcache_objects_find(struct refcache_objects_iter *it,
 		return NULL;
 	slot = *pos;
 	for (;;) {
-		u32 *bigger;
-
-		if (refcache_next_info(it->rc, &slot, &it->info, it->targets,
-				       it->max))
+		if (refcache_next_info(it->lines.src, &slot, &it->info,
+				       it->lines.buf, it->lines.max))
 			return NULL;
-		if (it->info.nr_links + it->info.nr_weak <= it->max)
+		if (it->info.nr_links + it->info.nr_weak <= it->lines.max)
 			break;
 		/* More links than room: grow, and read that object again. */
-		bigger = kvmalloc_array(it->info.nr_links + it->info.nr_weak +
-					REFCACHE_OBJECTS_TARGETS,
-					sizeof(*bigger), GFP_KERNEL);
-		if (!bigger)
+		if (refcache_lines_fit(&it->lines,
+				       it->info.nr_links + it->info.nr_weak,
+				       REFCACHE_OBJECTS_TARGETS))
 			return ERR_PTR(-ENOMEM);
-		kvfree(it->targets);
-		it->targets = bigger;
-		it->max = it->info.nr_links + it->info.nr_weak +
-			  REFCACHE_OBJECTS_TARGETS;
 	}
 	*pos = slot;
 	return it;
@@ -356,22 +414,19 @@ static void *refcache_objects_next(struct seq_file *m, void *v, loff_t *pos)
 	return refcache_objects_find(m->private, pos);
 }
 
-static void refcache_objects_stop(struct seq_file *m, void *v)
-{
-}
-
 /* "ID REFCOUNT NLINKS [TARGET...] [~TARGET...]" */
 static int refcache_objects_show(struct seq_file *m, void *v)
 {
 	const struct refcache_objects_iter *it = v;
+	const u32 *targets = it->lines.buf;
 	unsigned int i;
 
 	seq_printf(m, "%u %u %u", it->info.id, it->info.refcount,
 		   it->info.nr_links);
 	for (i = 0; i < it->info.nr_links; i++)
-		seq_printf(m, " %u", it->targets[i]);
+		seq_printf(m, " %u", targets[i]);
 	for (; i < it->info.nr_links + it->info.nr_weak; i++)
-		seq_printf(m, " ~%u", it->targets[i]);
+		seq_printf(m, " ~%u", targets[i]);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -379,34 +434,16 @@ static int refcache_objects_show(struct seq_file *m, void *v)
 static const struct seq_operations refcache_objects_sops = {
 	.start = refcache_objects_start,
 	.next = refcache_objects_next,
-	.stop = refcache_objects_stop,
+	.stop = refcache_lines_stop,
 	.show = refcache_objects_show,
 };
 
 static int refcache_objects_open(struct inode *inode, struct file *file)
 {
-	struct refcache_objects_iter *it;
-
-	it = __seq_open_private(file, &refcache_objects_sops, sizeof(*it));
-	if (!it)
-		return -ENOMEM;
-	it->rc = inode->i_private;
-	it->max = REFCACHE_OBJECTS_TARGETS;
-	it->targets = kvmalloc_array(it->max, sizeof(*it->targets), GFP_KERNEL);
-	if (!it->targets) {
-		seq_release_private(inode, file);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int refcache_objects_release(struct inode *inode, struct file *file)
-{
-	struct refcache_objects_iter *it =
-		((struct seq_file *)file->private_data)->private;
-
-	kvfree(it->targets);
-	return seq_release_private(inode, file);
+	return refcache_lines_open(inode, file, &refcache_objects_sops,
+				   sizeof(struct refcache_objects_iter),
+				   sizeof(u32), REFCACHE_OBJECTS_TARGETS) ?
+	       0 : -ENOMEM;
 }
 
 static const struct file_operations refcache_objects_fops = {
@@ -414,7 +451,7 @@ static const struct file_operations refcache_objects_fops = {
 	.open = refcache_objects_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = refcache_objects_release,
+	.release = refcache_lines_release,
 };
 
 /*
@@ -428,16 +465,13 @@ static const struct file_operations refcache_objects_fops = {
 
 /**
  * struct refcache_holders_iter - one open holders file
- * @hs: the holders it lists
+ * @lines: the holders it lists, and the line's open holders
+ *	(struct refcache_held_by)
  * @held: the object of the line being shown
- * @by: its open holders, @max of them at most; kvmalloc'ed, grown to fit
- * @max: room in @by
  */
 struct refcache_holders_iter {
-	struct refcache_holders *hs;
+	struct refcache_lines lines;
 	struct refcache_held held;
-	struct refcache_held_by *by;
-	unsigned int max;
 };
 
 static void *refcache_holders_find(struct refcache_holders_iter *it,
@@ -449,20 +483,14 @@ static void *refcache_holders_find(struct refcache_holders_iter *it,
 		return NULL;
 	slot = *pos;
 	for (;;) {
-		struct refcache_held_by *bigger;
-
-		if (refcache_holders_next(it->hs, &slot, &it->held, it->by,
-					  it->max))
+		if (refcache_holders_next(it->lines.src, &slot, &it->held,
+					  it->lines.buf, it->lines.max))
 			return NULL;
-		if (it->held.nr_by <= it->max)
+		if (it->held.nr_by <= it->lines.max)
 			break;
-		bigger = kvmalloc_array(it->held.nr_by + REFCACHE_HOLDERS_BY,
-					sizeof(*bigger), GFP_KERNEL);
-		if (!bigger)
+		if (refcache_lines_fit(&it->lines, it->held.nr_by,
+				       REFCACHE_HOLDERS_BY))
 			return ERR_PTR(-ENOMEM);
-		kvfree(it->by);
-		it->by = bigger;
-		it->max = it->held.nr_by + REFCACHE_HOLDERS_BY;
 	}
 	*pos = slot;
 	return it;
@@ -484,13 +512,14 @@ static void *refcache_holders_next_line(struct seq_file *m, void *v,
 static int refcache_holders_show(struct seq_file *m, void *v)
 {
 	const struct refcache_holders_iter *it = v;
+	const struct refcache_held_by *by = it->lines.buf;
 	unsigned int i;
 
 	seq_printf(m, "%u %u orphaned %u", it->held.id, it->held.refs,
 		   it->held.orphaned);
 	for (i = 0; i < it->held.nr_by; i++)
-		seq_printf(m, " holder %u %d %s %u", it->by[i].holder,
-			   it->by[i].pid, it->by[i].comm, it->by[i].count);
+		seq_printf(m, " holder %u %d %s %u", by[i].holder, by[i].pid,
+			   by[i].comm, by[i].count);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -498,34 +527,16 @@ static int refcache_holders_show(struct seq_file *m, void *v)
 static const struct seq_operations refcache_holders_sops = {
 	.start = refcache_holders_start,
 	.next = refcache_holders_next_line,
-	.stop = refcache_objects_stop,
+	.stop = refcache_lines_stop,
 	.show = refcache_holders_show,
 };
 
 static int refcache_holders_open(struct inode *inode, struct file *file)
 {
-	struct refcache_holders_iter *it;
-
-	it = __seq_open_private(file, &refcache_holders_sops, sizeof(*it));
-	if (!it)
-		return -ENOMEM;
-	it->hs = inode->i_private;
-	it->max = REFCACHE_HOLDERS_BY;
-	it->by = kvmalloc_array(it->max, sizeof(*it->by), GFP_KERNEL);
-	if (!it->by) {
-		seq_release_private(inode, file);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static int refcache_holders_release(struct inode *inode, struct file *file)
-{
-	struct refcache_holders_iter *it =
-		((struct seq_file *)file->private_data)->private;
-
-	kvfree(it->by);
-	return seq_release_private(inode, file);
+	return refcache_lines_open(inode, file, &refcache_holders_sops,
+				   sizeof(struct refcache_holders_iter),
+				   sizeof(struct refcache_held_by),
+				   REFCACHE_HOLDERS_BY) ? 0 : -ENOMEM;
 }
 
 static const struct file_operations refcache_holders_fops = {
@@ -533,7 +544,7 @@ static const struct file_operations refcache_holders_fops = {
 	.open = refcache_holders_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = refcache_holders_release,
+	.release = refcache_lines_release,
 };
 
 static int refcache_stats_show(struct seq_file *m, void *unused)

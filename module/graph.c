@@ -49,6 +49,27 @@
  * recursion, so the head of a chain of a million objects is released in
  * constant stack.
  *
+ * Weak links (refcache_link_weak()) are link nodes on the same list that
+ * take no reference: their target's count and links_in do not change, the
+ * collector and freezing do not follow them, and a release drops them
+ * without touching their target. Their target is live while they exist:
+ * a dying object's weak links in are cleared under graph_lock before it
+ * leaves its slot (refcache_weak_clear_to(): in refcache_release_list(), in
+ * refcache_weak_release() for an object without links, which core.c calls
+ * only while the table has weak links, and in gc.c for all garbage before
+ * any is released), but those from objects dying too, which go with their
+ * source. refcache_follow() reads the link under graph_lock and then gets
+ * the target by id, so a follow never reaches a dead object or a slot's
+ * next one.
+ *
+ * Back-links. Every link, counted or weak, is also on the list of links
+ * that point at its target's slot (struct refcache_link.in; a head per
+ * slot in rc->link_heads, allocated per chunk at its first link), under
+ * graph_lock: refcache_referrers() walks it, and so does the clearing of
+ * weak links. A stale entry (a weak link from a dying source to a target
+ * that died first) names another id than the slot's new object, and every
+ * walker compares ids.
+ *
  * The collector (gc.c) frees what only links keep alive. It looks only at
  * objects that have links (refcache_gc_linked() when a link is made,
  * refcache_gc_leave() when an object may have lost its last one), marks in

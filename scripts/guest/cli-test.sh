@@ -64,16 +64,25 @@ usage='usage: refcachectl COMMAND [ARG]
                obj_size); prints their ids
   get ID       take a reference; prints the new refcount
   put ID       drop a reference; prints the refcount after (0: freed)
-  link A B     object A takes a reference on B; prints B'"'"'s new refcount
-  unlink A B   drop one link A->B; prints B'"'"'s refcount after
+  link A B [weak]
+               object A takes a reference on B; prints B'"'"'s new refcount.
+               weak: A refers to B without counting (B'"'"'s refcount does not
+               change; the link is cleared when B dies)
+  unlink A B [weak]
+               drop one link (or weak link) A->B; prints B'"'"'s refcount after
+  follow A B   take a reference on B through A'"'"'s weak link; prints B'"'"'s new
+               refcount (fails if B died: the link was cleared)
+  referrers B  the objects that link to B: "ID LINKS WEAK" per object, its
+               counted and weak links to B
   gc [dry]     free what only links keep alive (cycles); prints how many
                (with dry: how many it would free, freeing nothing)
   gc freeze    keep every object that has links now, and what they link to
                later, out of later runs; prints how many it froze
   gc unfreeze  give them back to the next run; prints how many were frozen
-  objects      list live objects: "ID REFCOUNT NLINKS [TARGET...]", in
-               table order (by slot: the low 24 bits of the id), each
-               object'"'"'s link targets newest first
+  objects      list live objects: "ID REFCOUNT NLINKS [TARGET...]
+               [~TARGET...]", in table order (by slot: the low 24 bits of
+               the id), each object'"'"'s link targets newest first, then its
+               weak links'"'"' targets (~)
   holders [ID] who holds each object'"'"'s outside references (or ID'"'"'s): per
                open ctl file its process and count, and the references
                whose file was closed (orphaned). Each command here opens
@@ -105,7 +114,8 @@ dot_head='// refcache objects (refcachectl graph). A node per live object: its i
 // refcount, and how many of those references are outside ones (not
 // links); dashed if none is: only links hold it, and gc frees it unless
 // an object held from outside reaches it. An edge per linked pair, "xN"
-// when the link was made N times.
+// when the link was made N times; dotted for weak links, which hold
+// nothing.
 digraph refcache {
 	node [shape=box];'
 
@@ -160,7 +170,7 @@ cells_of() {
 	}'
 }
 
-rc_ktap_start 60
+rc_ktap_start 72
 # debugfs is mounted (guest/uml-init.sh) but refcache is not loaded yet.
 expect_err "stats without the module fails: not loaded" 1 "refcache module is not loaded" $C stats
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
@@ -241,6 +251,34 @@ expect "graph after gc: a link made twice is one edge, x2" 0 "$dot_head
 	4 [label="4\nrefcount 1, 1 outside"];
 	4 -> 3 [label="x2"];
 }' $C graph
+busybox rmmod refcache
+
+# Weak links, on a fresh module: a parent (1) holds its child (2) with a
+# link, the child refers back to it with a weak one.
+busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
+$C create 2 >/dev/null
+expect "link A B weak prints B's refcount, unchanged" 0 1 $C link 2 1 weak
+$C link 1 2 >/dev/null
+expect "objects shows a weak link's target with ~" 0 $'1 1 1 2\n2 2 0 ~1' $C objects
+expect "referrers: the child's weak link to the parent" 0 "2 0 1" $C referrers 1
+expect "referrers: the parent's link to the child" 0 "1 1 0" $C referrers 2
+expect "follow takes a reference through the weak link" 0 2 $C follow 2 1
+$C put 1 >/dev/null
+expect "graph draws the weak link dotted" 0 "$dot_head
+"'	1 [label="1\nrefcount 1, 1 outside"];
+	2 [label="2\nrefcount 2, 1 outside"];
+	1 -> 2;
+	2 -> 1 [style=dotted];
+}' $C graph
+expect "the parent's final put frees it" 0 0 $C put 1
+expect "its weak link is cleared: the child is all that is left" 0 "2 1 0" $C objects
+expect "follow after the parent died says why" 1 \
+	"refcachectl: follow 2 1: 1 is not live (weak links to it were cleared)" $C follow 2 1
+expect "unlink of a weak link that is not there says so" 1 \
+	"refcachectl: unlink 2 2 weak: no weak link from 2 to 2" $C unlink 2 2 weak
+expect "stats counts the cleared weak link" 0 $'weak_links 0\nweak_cleared 1' \
+	sh -c "$C stats | grep '^weak_'"
+expect "link takes weak and nothing else" 2 "$usage" $C link 1 2 strong
 busybox rmmod refcache
 
 # holders, on a fresh module (holders from 1 again): what refcachectl takes

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside UML (see scripts/demo.sh): an object's life, step by step, then a cycle
 # and the collector, then a size class's slab map and a freed slot used
-# again, then a leak found by the holders view, and strict mode. Each step checks what it shows: a result other than the
+# again, then a leak found by the holders view, and strict mode, then a
+# parent and child with a weak back-link beside a counted pair. Each step checks what it shows: a result other than the
 # one printed beside it stops the demo with "demo: FAILED: ..." and status 1,
 # so the test command runs this very script (scripts/test.sh, "demo").
 set -eu
@@ -290,6 +291,44 @@ exec 5>&-
 expect "holders after the last put" "$($C holders)" ""
 expect "live after the last put" "$(stat live)" 0
 echo "    nothing is held any more"
+busybox rmmod refcache
+
+# Part five: a parent and a child. With a counted back-link they hold each
+# other and leak until gc; with a weak one, the parent's last put frees
+# both and leaves nothing for the collector.
+say insmod refcache.ko
+busybox insmod "$RC_MODDIR/module/refcache.ko"
+p1=$($C create) c1=$($C create) p2=$($C create) c2=$($C create)
+say "refcachectl link $p1 $c1; refcachectl link $c1 $p1   # counted both ways"
+$C link "$p1" "$c1" >/dev/null
+$C link "$c1" "$p1" >/dev/null
+say "refcachectl link $p2 $c2; refcachectl link $c2 $p2 weak   # a weak back-link"
+$C link "$p2" "$c2" >/dev/null
+expect "a weak link leaves the parent's count alone" "$($C link "$c2" "$p2" weak)" 1
+sed 's/^/    /' "$D/objects"
+say "refcachectl follow $c2 $p2   # the child reaches its parent"
+n=$($C follow "$c2" "$p2")
+echo "    parent's refcount now $n (the follow took a reference)"
+expect "follow's count" "$n" 2
+$C put "$p2" >/dev/null
+say "refcachectl referrers $p2"
+$C referrers "$p2" | indent
+expect "the parent's referrers" "$($C referrers "$p2")" "$c2 0 1"
+say "refcachectl put $p1; put $c1; put $p2; put $c2   # every outside reference"
+$C put "$p1" >/dev/null
+$C put "$c1" >/dev/null
+expect "the weak pair's parent dies at its last put" "$($C put "$p2")" 0
+expect "and the child at its own" "$($C put "$c2")" 0
+echo "    the weakly linked pair is gone: the parent died at its put (clearing"
+echo "    the child's weak link to it), then the child at its own"
+echo "    while the counted pair holds itself: a leak, until gc"
+sed 's/^/    /' "$D/objects"
+expect "only the counted pair is left" "$(cut -d' ' -f1 "$D/objects" | tr '\n' ' ')" "$p1 $c1 "
+grep -E '^(live|weak_)' "$D/stats" | sed 's/^/    /'
+expect "the child's weak link was cleared" "$(stat weak_cleared)" 1
+say "refcachectl gc   # the counted pair needs the collector"
+expect "gc frees the counted pair" "$($C gc)" 2
+expect "live after gc" "$(stat live)" 0
 busybox rmmod refcache
 
 echo

@@ -18,7 +18,7 @@ result() { rc_check "$@"; }
 # has REGEX: the trace has a line matching REGEX.
 has() { grep -qE "$1" "$trace"; }
 
-rc_ktap_start 18
+rc_ktap_start 19
 [ -d "$T/events" ] || mount -t tracefs tracefs "$T"
 busybox insmod "$RC_MODDIR/module/refcache.ko" || exit 1
 result "events/refcache exists" "$([ -d "$T/events/refcache" ]; echo $?)"
@@ -35,6 +35,7 @@ read -r c <&4
 where_c=$(awk -v id="$c" '$1 == id { print $4, $5, $6 }' /sys/kernel/debug/refcache/where)
 echo "put $c" >&4
 exec 4>&-
+$C link "$a" "$b" weak >/dev/null
 $C get "$a" >/dev/null
 $C link "$a" "$b" >/dev/null
 $C unlink "$a" "$b" >/dev/null
@@ -66,6 +67,10 @@ result "put of a traced down to the self link" \
 result "gc traced: it collected the self-linked object, following no link" \
 	"$(has "refcache_gc: collected=1 dry_run=0 duration_ns=[0-9]+ pause_ns=[0-9]+ objects=[1-9][0-9]* links=0 bytes=[1-9][0-9]*\$" &&
 		has "refcache_release: id=$a "; echo $?)"
+result "the weak link to b cleared as b died, before its release" \
+	"$(awk -v w="refcache_weak_clear: from=$a to=$b\$" -v r="refcache_release: id=$b " \
+		'$0 ~ w { clear = NR } index($0, r) { rel = NR } END { exit !(clear && rel > clear) }' "$trace"; echo $?)" \
+	"$(grep -E 'refcache_(weak_clear|release)' "$trace")"
 result "events in order: b's put before its release" \
 	"$(awk -v p="refcache_put: id=$b refcount=0" -v r="refcache_release: id=$b " \
 		'index($0, p) { put = NR } index($0, r) { rel = NR } END { exit !(put && rel > put) }' "$trace"; echo $?)"
