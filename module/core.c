@@ -491,7 +491,9 @@ EXPORT_SYMBOL_GPL(refcache_set_max_refs);
  * Whatever references and links are outstanding, each object is released
  * exactly once and returned to the slab before this returns. Trackers
  * still outstanding are reported and freed, with every other tracker of
- * the table (tracker.c).
+ * the table (tracker.c). The table dies at once, as garbage does: weak
+ * links go with their sources, and none is cleared (refcache_weak_clear
+ * is not traced) for a source that lives on, since none does.
  *
  * Return: the number of objects that were still live.
  */
