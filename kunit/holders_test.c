@@ -325,6 +325,35 @@ static void refcache_holders_links_are_not_outside(struct kunit *test)
 	refcache_holder_close(hs, a);
 }
 
+/* A follow through a weak link takes a reference the holder then holds. */
+static void refcache_holders_follow_is_a_get(struct kunit *test)
+{
+	struct refcache_holders_fixture *f = test->priv;
+	struct refcache_holders *hs = &f->hs;
+	struct refcache_holder *a = open_holder(test);
+	struct refcache_holder *b = open_holder(test);
+	struct ht_line l;
+	u32 child = ht_create(test, a), parent = ht_create(test, a);
+
+	KUNIT_ASSERT_EQ(test, refcache_link_weak(&f->rc, child, parent), 1);
+	KUNIT_EXPECT_EQ(test, refcache_holder_follow(hs, b, child, parent), 2);
+	KUNIT_ASSERT_TRUE(test, ht_line_of(test, parent, &l));
+	KUNIT_EXPECT_EQ(test, l.held.refs, 2U);
+	KUNIT_ASSERT_EQ(test, l.held.nr_by, 2U);
+	KUNIT_EXPECT_EQ(test, l.by[1].holder, refcache_holder_number(b));
+	KUNIT_EXPECT_EQ(test, l.by[1].count, 1U);
+	/* Without the weak link there is nothing to follow, and nothing changes. */
+	KUNIT_ASSERT_EQ(test, refcache_unlink_weak(&f->rc, child, parent), 2);
+	KUNIT_EXPECT_EQ(test, refcache_holder_follow(hs, b, child, parent),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, hs->nr_holds, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_holder_put(hs, b, parent), 1);
+	KUNIT_EXPECT_EQ(test, refcache_holder_put(hs, a, parent), 0);
+	KUNIT_EXPECT_EQ(test, refcache_holder_put(hs, a, child), 0);
+	refcache_holder_close(hs, a);
+	refcache_holder_close(hs, b);
+}
+
 /* A line with more holders than room says so, and lists them all when asked again. */
 static void refcache_holders_line_grows(struct kunit *test)
 {
@@ -540,6 +569,7 @@ static struct kunit_case refcache_holders_test_cases[] = {
 	KUNIT_CASE(refcache_holders_strict_refuses_nonholder),
 	KUNIT_CASE(refcache_holders_bound_per_holder),
 	KUNIT_CASE(refcache_holders_links_are_not_outside),
+	KUNIT_CASE(refcache_holders_follow_is_a_get),
 	KUNIT_CASE(refcache_holders_line_grows),
 	KUNIT_CASE(refcache_holders_one_record_per_object),
 	KUNIT_CASE(refcache_holders_matches_model),
