@@ -71,7 +71,9 @@ static inline u32 refcache_id_slot(u32 id)
  * @next: the source object's next link (older), RCU
  * @to: the target. A counted link holds one of its references; a weak one
  *	holds none, and is cleared (taken off both lists) before the target
- *	dies, so that under graph_lock @to is always the live target.
+ *	dies, so that under graph_lock @to is the live target, but for a weak
+ *	link whose source is dying too: the target may then be gone first
+ *	(graph.c, "Back-links"), and only @to_id may be read.
  * @rcu: links are freed after a grace period, for RCU readers of the list
  * @from: the source, which the link dies with
  * @in: on the list of links that point at the target's slot

@@ -12,15 +12,17 @@
  *
  *   1. roots: candidates with outside references (count > links_in), and
  *      dying ones whose links are still to be dropped (count 0, links);
- *   2. mark everything reachable from a root through links;
+ *   2. mark everything reachable from a root through counted links (weak
+ *      links, graph.c, keep nothing alive and are not followed);
  *   3. a candidate left unmarked with links pointing at it is garbage: only
  *      links from other garbage hold it. Its count is set to 0 (nothing
  *      can get it any more: below) and it is released as any dead object;
- *      its links to survivors are dropped normally.
+ *      its links to survivors are dropped normally, and before any of it
+ *      is released the weak links to it from survivors are cleared.
  *
- * Candidates only. An object without links, in or out, is never garbage
- * and never leads to any: the collector looks only at the candidates,
- * objects with links in or out. A bitmap per chunk of the id table (struct
+ * Candidates only. An object without counted links, in or out, is never
+ * garbage and never leads to any: the collector looks only at the
+ * candidates, objects with counted links in or out. A bitmap per chunk of the id table (struct
  * refcache_gc_chunk, allocated at the first link into the chunk, before
  * the link changes anything) has a member bit per slot, kept exact under
  * graph_lock: refcache_gc_join() sets it when a link is made from or to
@@ -494,7 +496,8 @@ void refcache_gc_linked(struct refcache *rc, struct refcache_obj *from,
  * @rc: the table
  * @obj: the object; under graph_lock
  *
- * Makes it no candidate if it has no links left, so that runs pass it by.
+ * Makes it no candidate if it has no counted links left, in or out (weak
+ * ones do not count), so that runs pass it by.
  */
 void refcache_gc_leave(struct refcache *rc, struct refcache_obj *obj)
 {
