@@ -55,76 +55,11 @@ static unsigned int chain_len = 1000000;
 module_param(chain_len, uint, 0444);
 MODULE_PARM_DESC(chain_len, "objects in refcache_release_of_long_chain (default 1000000)");
 
-/**
- * struct refcache_gc_fixture - one case's table
- * @rc: the table
- * @slab_before: refcache_slab_objects() when the case started
- * @name: the name of the table's cache, for refcache_kunit_slub_objects()
- * @made: .init made @rc (.exit runs after a failed .init too)
- */
-struct refcache_gc_fixture {
-	struct refcache rc;
-	long slab_before;
-	char name[REFCACHE_KUNIT_NAME_LEN];
-	bool made;
-};
-
 static int refcache_gc_test_init(struct kunit *test)
 {
-	struct refcache_gc_fixture *f;
-	int err;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	test->priv = f;
-	refcache_quiesce();
-	f->slab_before = refcache_slab_objects();
-	err = refcache_kunit_table(&f->rc, 1000, 0, NULL, f->name);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	f->rc.priv = f;
-	f->made = true;
+	refcache_kunit_fixture_init(test, sizeof(struct refcache_kunit_fixture),
+				    NULL);
 	return 0;
-}
-
-static void refcache_gc_test_exit(struct kunit *test)
-{
-	struct refcache_gc_fixture *f = test->priv;
-
-	if (!f || !f->made)
-		return;
-	/* destroy must also reclaim objects that still hold links. */
-	refcache_destroy(&f->rc);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
-}
-
-static struct refcache *refcache_gc_table(struct kunit *test)
-{
-	struct refcache_gc_fixture *f = test->priv;
-
-	return &f->rc;
-}
-
-static struct refcache_stats refcache_gc_stats(struct kunit *test)
-{
-	struct refcache_stats st;
-
-	refcache_stats(refcache_gc_table(test), &st);
-	return st;
-}
-
-/* SLUB's count of the objects in use in the case's table's cache. */
-static long refcache_gc_slub(struct kunit *test)
-{
-	struct refcache_gc_fixture *f = test->priv;
-
-	return refcache_kunit_slub_objects(test, &f->rc, f->name);
-}
-
-/* Create @n objects, each with one outside reference, ids into @ids. */
-static void refcache_gc_create(struct kunit *test, unsigned int n, u32 *ids)
-{
-	KUNIT_ASSERT_EQ(test, refcache_create_batch(refcache_gc_table(test), n, ids),
-			0);
 }
 
 /*
@@ -136,7 +71,7 @@ static struct refcache_obj *refcache_gc_find(struct kunit *test, u32 id)
 	u32 slot = id & (REFCACHE_SLOTS - 1);
 	struct refcache_obj *obj;
 
-	obj = refcache_find_next(refcache_gc_table(test), &slot);
+	obj = refcache_find_next(refcache_kunit_rc(test), &slot);
 	if (obj && refcache_obj_id(obj) == id)
 		return obj;
 	return NULL;
@@ -165,7 +100,7 @@ static unsigned int refcache_gc_refcount(struct kunit *test, u32 id)
 static void refcache_gc_expect_all_freed(struct kunit *test,
 					 unsigned long created)
 {
-	struct refcache_gc_fixture *f = test->priv;
+	struct refcache_kunit_fixture *f = test->priv;
 	struct refcache_stats st;
 	struct refcache_obj *obj;
 	u32 pos = 0;
@@ -176,7 +111,7 @@ static void refcache_gc_expect_all_freed(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, st.freed, created);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
 	/* SLUB has the memory back, not only refcache's count. */
-	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub(test), 0L);
 	rcu_read_lock();
 	obj = refcache_find_next(&f->rc, &pos);
 	rcu_read_unlock();
@@ -185,55 +120,55 @@ static void refcache_gc_expect_all_freed(struct kunit *test,
 
 static void refcache_gc_collects_self_loop(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a;
 
-	refcache_gc_create(test, 1, &a);
+	refcache_kunit_create(test, 1, &a);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 1);
 	/* Only its own link holds it now: nothing outside may drop that. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), -EBUSY);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 1L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
 	/* Garbage is collected once. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_runs, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 1UL);
 	refcache_gc_expect_all_freed(test, 1);
 }
 
 static void refcache_gc_collects_two_cycle(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[2];
 
-	refcache_gc_create(test, 2, ids);
+	refcache_kunit_create(test, 2, ids);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 1);
 	/* Still reachable from ids[1]'s outside reference. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	refcache_gc_expect_all_freed(test, 2);
 }
 
 static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], root, a, b;
 
-	refcache_gc_create(test, 3, ids);
+	refcache_kunit_create(test, 3, ids);
 	root = ids[0];
 	a = ids[1];
 	b = ids[2];
@@ -246,7 +181,7 @@ static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 3L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 3L);
 	/* Marking changes no count: every one is as it was. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, root), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 2U);
@@ -254,7 +189,7 @@ static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
 
 	/* Dropping root frees it by refcount; the cycle is now garbage. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, root), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, a), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
 	refcache_gc_expect_all_freed(test, 3);
@@ -262,7 +197,7 @@ static void refcache_gc_keeps_cycle_held_from_outside(struct kunit *test)
 
 static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[6], held;
 	unsigned int i;
 
@@ -271,7 +206,7 @@ static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
 	 * keeps its outside reference: the collector frees the cycle and the
 	 * chain but not held, which loses only the link the chain had on it.
 	 */
-	refcache_gc_create(test, 6, ids);
+	refcache_kunit_create(test, 6, ids);
 	held = ids[5];
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
@@ -280,11 +215,11 @@ static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[i]), 1);
 
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 6UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 6UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 5L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 5UL);
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[i]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, held), 1U);
@@ -295,10 +230,10 @@ static void refcache_gc_collects_chain_off_garbage_cycle(struct kunit *test)
 
 static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[4], a, b, c, d;
 
-	refcache_gc_create(test, 4, ids);
+	refcache_kunit_create(test, 4, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -314,9 +249,9 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 	/* Everything hangs off a: nothing is garbage. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 4L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 4L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, d), 2U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 4UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 4UL);
 
 	/*
 	 * There is no cycle, so the put of a's only outside reference frees
@@ -324,12 +259,12 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
 	 * The collector then has nothing left to do.
 	 */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, d), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 0UL);
 	refcache_gc_expect_all_freed(test, 4);
 }
 
@@ -339,9 +274,9 @@ static void refcache_gc_diamond_freed_by_refcount(struct kunit *test)
  */
 static void refcache_gc_dry_graph(struct kunit *test, u32 *ids)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 
-	refcache_gc_create(test, 5, ids);
+	refcache_kunit_create(test, 5, ids);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
@@ -355,7 +290,7 @@ static void refcache_gc_dry_graph(struct kunit *test, u32 *ids)
 
 static void refcache_gc_dry_run_counts_garbage(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[5];
 
 	refcache_gc_dry_graph(test, ids);
@@ -366,7 +301,7 @@ static void refcache_gc_dry_run_counts_garbage(struct kunit *test)
 
 static void refcache_gc_dry_run_frees_nothing(struct kunit *test)
 {
-	struct refcache_gc_fixture *f = test->priv;
+	struct refcache_kunit_fixture *f = test->priv;
 	struct refcache *rc = &f->rc;
 	struct refcache_stats st;
 	u32 ids[5];
@@ -378,7 +313,7 @@ static void refcache_gc_dry_run_frees_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.freed, 0UL);
 	KUNIT_EXPECT_EQ(test, st.links, 5UL);
 	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before + 5);
-	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 5L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub(test), 5L);
 	/* Counts as they were, and only links hold the garbage still. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[2]), 1U);
@@ -388,7 +323,7 @@ static void refcache_gc_dry_run_frees_nothing(struct kunit *test)
 
 static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_stats st;
 	u32 ids[5];
 
@@ -409,21 +344,23 @@ static void refcache_gc_dry_run_counts_as_a_run(struct kunit *test)
  */
 static void refcache_gc_without_links_marks_nothing(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
+	struct refcache_stats st;
 	u32 ids[100];
 
 	KUNIT_ASSERT_EQ(test, refcache_create_batch(rc, ARRAY_SIZE(ids), ids), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_bytes, 0UL);
-	KUNIT_EXPECT_LE(test, refcache_gc_stats(test).gc_last_pause_ns,
-			refcache_gc_stats(test).gc_last_ns);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
+	st = refcache_kunit_stats(test);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, 1UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, st.gc_last_bytes, 0UL);
+	KUNIT_EXPECT_LE(test, st.gc_last_pause_ns, st.gc_last_ns);
+	KUNIT_EXPECT_EQ(test, st.live, 100L);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 100L);
+	st = refcache_kunit_stats(test);
+	KUNIT_EXPECT_EQ(test, st.gc_runs, 2UL);
+	KUNIT_EXPECT_EQ(test, st.live, 100L);
 }
 
 /*
@@ -436,19 +373,19 @@ static void refcache_gc_without_links_marks_nothing(struct kunit *test)
  */
 static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_stats st;
 	u32 ring[10], loose[5];
 	unsigned int i;
 
-	refcache_gc_create(test, ARRAY_SIZE(loose), loose);
+	refcache_kunit_create(test, ARRAY_SIZE(loose), loose);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	st = refcache_gc_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 0UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_links, 0UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_bytes, 0UL);
 
-	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	refcache_kunit_create(test, ARRAY_SIZE(ring), ring);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i],
 						    ring[(i + 1) % ARRAY_SIZE(ring)]),
@@ -457,7 +394,7 @@ static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
-	st = refcache_gc_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_links, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 0L);
@@ -468,7 +405,7 @@ static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 	/* Without its root the ring is garbage: no link is followed. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 10L);
-	st = refcache_gc_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.gc_last_objects, 10UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_links, 0UL);
 	KUNIT_EXPECT_EQ(test, st.gc_last_collected, 10L);
@@ -478,22 +415,22 @@ static void refcache_gc_reports_what_a_run_did(struct kunit *test)
 
 static void refcache_gc_frees_what_dry_run_counted(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[5];
 
 	refcache_gc_dry_graph(test, ids);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub(test), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
 	/* Without its outside reference the kept cycle is garbage too. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 5UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 5UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_runs, 5UL);
 	refcache_gc_expect_all_freed(test, 5);
 }
 
@@ -518,9 +455,9 @@ static int refcache_gc_links_of(struct kunit *test, u32 id, u32 *out,
  */
 static void refcache_gc_a_b_dead(struct kunit *test, u32 *ids, bool links)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 
-	refcache_gc_create(test, 3, ids);
+	refcache_kunit_create(test, 3, ids);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[2]), 0);
 	if (!links)
 		return;
@@ -531,7 +468,7 @@ static void refcache_gc_a_b_dead(struct kunit *test, u32 *ids, bool links)
 
 static void refcache_link_returns_target_refcount(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3];
 
 	refcache_gc_a_b_dead(test, ids, false);
@@ -541,7 +478,7 @@ static void refcache_link_returns_target_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, ids[0], ids[0]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 2U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[1]), 3U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 3UL);
 }
 
 static void refcache_obj_links_lists_targets_newest_first(struct kunit *test)
@@ -572,7 +509,7 @@ static void refcache_obj_links_reports_total_beyond_max(struct kunit *test)
 
 static void refcache_unlink_returns_target_refcount(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], out[4];
 
 	refcache_gc_a_b_dead(test, ids, true);
@@ -580,7 +517,7 @@ static void refcache_unlink_returns_target_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[0]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 1);
 	KUNIT_EXPECT_EQ(test, out[0], ids[1]);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
 }
 
 /**
@@ -637,7 +574,7 @@ static u32 refcache_gc_role_id(const u32 *ids, unsigned int role)
 static void refcache_link_unlink_refuse_missing_ends(struct kunit *test)
 {
 	const struct refcache_missing_end *t = test->param_value;
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], from, to;
 	int ret;
 
@@ -650,13 +587,13 @@ static void refcache_link_unlink_refuse_missing_ends(struct kunit *test)
 	/* The refusal changed nothing. */
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[0]), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[1]), 2U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 }
 
 static void refcache_unlink_of_last_reference_releases_target(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], out[4];
 
 	refcache_gc_a_b_dead(test, ids, false);
@@ -666,9 +603,9 @@ static void refcache_unlink_of_last_reference_releases_target(struct kunit *test
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[1]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 1L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), 1L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub(test), 1L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	refcache_gc_expect_all_freed(test, 3);
 }
@@ -676,9 +613,9 @@ static void refcache_unlink_of_last_reference_releases_target(struct kunit *test
 /* a = ids[0] links b = ids[1] and c = ids[2]: a -> b, a -> c, a -> b, a -> c. */
 static void refcache_gc_a_to_b_c_twice(struct kunit *test, u32 *ids)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 
-	refcache_gc_create(test, 3, ids);
+	refcache_kunit_create(test, 3, ids);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[2]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 3);
@@ -687,7 +624,7 @@ static void refcache_gc_a_to_b_c_twice(struct kunit *test, u32 *ids)
 
 static void refcache_unlink_drops_newest_matching_link(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], out[4];
 
 	refcache_gc_a_to_b_c_twice(test, ids);
@@ -701,7 +638,7 @@ static void refcache_unlink_drops_newest_matching_link(struct kunit *test)
 
 static void refcache_unlink_keeps_other_links_in_order(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], out[4];
 
 	refcache_gc_a_to_b_c_twice(test, ids);
@@ -711,12 +648,12 @@ static void refcache_unlink_keeps_other_links_in_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, ids[0], out, 4), 2);
 	KUNIT_EXPECT_EQ(test, out[0], ids[2]);
 	KUNIT_EXPECT_EQ(test, out[1], ids[1]);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 2UL);
 }
 
 static void refcache_new_link_goes_in_front(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3], out[6] = { 0, 0, 0, 0, 0, 0 };
 
 	refcache_gc_a_to_b_c_twice(test, ids);
@@ -732,18 +669,18 @@ static void refcache_new_link_goes_in_front(struct kunit *test)
 
 static void refcache_unlink_of_last_self_link_releases(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a;
 
-	refcache_gc_create(test, 1, &a);
+	refcache_kunit_create(test, 1, &a);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 2);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, a), 3);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 2);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 1);
 	/* The last reference was a's own link: a dies of dropping it. */
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, a), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, a), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
@@ -752,11 +689,11 @@ static void refcache_unlink_of_last_self_link_releases(struct kunit *test)
 
 static void refcache_link_refused_at_max_refs(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[2], out[4], a, c;
 
 	KUNIT_ASSERT_EQ(test, refcache_set_max_refs(rc, 3), 0);
-	refcache_gc_create(test, 2, ids);
+	refcache_kunit_create(test, 2, ids);
 	a = ids[0];
 	c = ids[1];
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, c), 2);
@@ -768,7 +705,7 @@ static void refcache_link_refused_at_max_refs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, c), 3U);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, a, out, 4), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_links_of(test, c, out, 4), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, c), 2);
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, c, c), 3);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, c, c), 2);
@@ -781,11 +718,11 @@ static void refcache_link_refused_at_max_refs(struct kunit *test)
 
 static void refcache_put_refused_when_only_links_hold(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_obj *obj;
 	u32 ids[2], a, b;
 
-	refcache_gc_create(test, 2, ids);
+	refcache_kunit_create(test, 2, ids);
 	a = ids[0];
 	b = ids[1];
 	KUNIT_EXPECT_EQ(test, refcache_link(rc, a, b), 2);
@@ -810,7 +747,7 @@ static void refcache_put_refused_when_only_links_hold(struct kunit *test)
 
 	/* b is reachable from a: not garbage. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), -EBUSY);
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 0);
@@ -862,7 +799,7 @@ static bool refcache_gc_getter_sleeps(struct refcache *rc)
 static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
 					  bool *waited)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned long deadline = jiffies + 10 * HZ;
 	struct refcache_gc_getter *g;
 	struct task_struct *t;
@@ -905,11 +842,11 @@ static int refcache_gc_get_while_deciding(struct kunit *test, u32 id,
  */
 static void refcache_gets_wait_for_the_collector_only_while_linked(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	bool waited;
 	u32 ids[2];
 
-	refcache_gc_create(test, 2, ids);
+	refcache_kunit_create(test, 2, ids);
 	KUNIT_EXPECT_EQ(test, refcache_gc_get_while_deciding(test, ids[1], &waited), 2);
 	KUNIT_EXPECT_FALSE_MSG(test, waited, "a get of an object without links waited");
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
@@ -962,17 +899,17 @@ static void refcache_gc_pretend(struct refcache *rc, enum refcache_gc_phase phas
  */
 static void refcache_gc_barriers_shade_and_refuse(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ring[3], loose;
 	unsigned int i;
 
-	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
-	refcache_gc_create(test, 1, &loose);
+	refcache_kunit_create(test, ARRAY_SIZE(ring), ring);
+	refcache_kunit_create(test, 1, &loose);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 3]), 2);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
-	KUNIT_ASSERT_EQ(test, refcache_gc_stats(test).gc_runs, 0UL);
+	KUNIT_ASSERT_EQ(test, refcache_kunit_stats(test).gc_runs, 0UL);
 
 	/* MARK: the get succeeds and shades ring[0]. */
 	refcache_gc_pretend(rc, REFCACHE_GC_MARK);
@@ -994,7 +931,7 @@ static void refcache_gc_barriers_shade_and_refuse(struct kunit *test)
 
 	/* A real run: ring[0] held from outside keeps the ring and loose. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 4UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 4UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, loose), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 4L);
@@ -1007,22 +944,22 @@ static void refcache_gc_barriers_shade_and_refuse(struct kunit *test)
  */
 static void refcache_gc_candidates_are_objects_with_links(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[6];
 
-	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	refcache_kunit_create(test, ARRAY_SIZE(ids), ids);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[2], ids[3]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[4], ids[5]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 6UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 6UL);
 	/* Unlinked: both ends go. */
 	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[0], ids[1]), 1);
 	/* Released with its link: it and, once unlinked, its target go. */
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[2]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_links, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 0);
@@ -1039,19 +976,19 @@ static void refcache_gc_candidates_are_objects_with_links(struct kunit *test)
  */
 static void refcache_gc_freeze_keeps_what_was_live(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ring[4], pair[2], late[2];
 	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 0L);
-	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
-	refcache_gc_create(test, ARRAY_SIZE(pair), pair);
-	refcache_gc_create(test, ARRAY_SIZE(late), late);
+	refcache_kunit_create(test, ARRAY_SIZE(ring), ring);
+	refcache_kunit_create(test, ARRAY_SIZE(pair), pair);
+	refcache_kunit_create(test, ARRAY_SIZE(late), late);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 4]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 4L);
 	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 4UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_frozen, 4UL);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
 
@@ -1061,42 +998,42 @@ static void refcache_gc_freeze_keeps_what_was_live(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, pair[0]), 1);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, pair[1]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 2UL);
 
 	/* late[0] -> late[1], then ring[0] -> late[0]: both frozen. */
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, late[0], late[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[0], late[0]), 2);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 6UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_frozen, 6UL);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, late[0]), 1);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, late[1]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 6L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 6L);
 
 	KUNIT_EXPECT_EQ(test, refcache_gc_unfreeze(rc), 6L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_frozen, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 6L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 6L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_candidates, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_candidates, 0UL);
 	refcache_gc_expect_all_freed(test, 8);
 }
 
 /* A frozen object that dies, or loses its last link, leaves the generation. */
 static void refcache_gc_frozen_leave_with_their_links(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[3];
 
-	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	refcache_kunit_create(test, ARRAY_SIZE(ids), ids);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[2]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc_freeze(rc), 3L);
 	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[1], ids[2]), 1);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_frozen, 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[1]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_frozen, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_candidates, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_frozen, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_candidates, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_gc_unfreeze(rc), 0L);
 	refcache_gc_expect_all_freed(test, 3);
@@ -1108,10 +1045,10 @@ static void refcache_gc_frozen_leave_with_their_links(struct kunit *test)
  */
 static void refcache_gc_threshold_counts_links(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[4];
 
-	refcache_gc_create(test, ARRAY_SIZE(ids), ids);
+	refcache_kunit_create(test, ARRAY_SIZE(ids), ids);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[0], ids[1]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[1], ids[0]), 2);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ids[0]), 1);
@@ -1119,12 +1056,12 @@ static void refcache_gc_threshold_counts_links(struct kunit *test)
 	refcache_set_gc_threshold(rc, 2);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[2], ids[3]), 2);
 	flush_work(&rc->gc_work);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_runs, 0UL);
 	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ids[2], ids[3]), 1);
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[3], ids[2]), 2);
 	flush_work(&rc->gc_work);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_collected, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_runs, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 2UL);
 	refcache_set_gc_threshold(rc, 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[3]), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[2]), 0);
@@ -1138,36 +1075,36 @@ static void refcache_gc_threshold_counts_links(struct kunit *test)
  */
 static void refcache_gc_skips_when_nothing_changed(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ring[3];
 	unsigned int i;
 
-	refcache_gc_create(test, ARRAY_SIZE(ring), ring);
+	refcache_kunit_create(test, ARRAY_SIZE(ring), ring);
 	for (i = 0; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[i], ring[(i + 1) % 3]), 2);
 	for (i = 1; i < ARRAY_SIZE(ring); i++)
 		KUNIT_ASSERT_EQ(test, refcache_put_id(rc, ring[i]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 3UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_runs, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_runs, 3UL);
 
 	/* A get and put of a linked object: the next run looks. */
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ring[1]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[1]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 3UL);
 	/* A link alone makes no garbage. */
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, ring[0], ring[2]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 0UL);
 	/* An unlink may. */
 	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, ring[0], ring[2]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).gc_last_objects, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_last_objects, 3UL);
 	/* The last outside put: the ring is garbage, and the run sees it. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ring[0]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 3L);
@@ -1176,7 +1113,7 @@ static void refcache_gc_skips_when_nothing_changed(struct kunit *test)
 
 static void refcache_release_of_long_chain(struct kunit *test)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	const unsigned int n = max(chain_len, 2U);
 	u64 t0, t_create, t_link, t_put, t_gc, t_held, t_release, t_free;
 	struct refcache_stats st;
@@ -1211,9 +1148,9 @@ static void refcache_release_of_long_chain(struct kunit *test)
 	}
 	t_put = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[n / 2]), -EBUSY);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, (long)n);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, (long)n);
 	KUNIT_EXPECT_EQ(test, refcache_gc_refcount(test, ids[n - 1]), 1U);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, (unsigned long)n - 1);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, (unsigned long)n - 1);
 
 	/* The collector walks the whole chain too: all reachable from the head. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
@@ -1223,14 +1160,14 @@ static void refcache_release_of_long_chain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.gc_runs, 1UL);
 	KUNIT_EXPECT_GT(test, st.gc_last_ns, 0ULL);
 	/* SLUB holds the whole chain; read outside the timed steps. */
-	KUNIT_EXPECT_EQ(test, refcache_gc_slub(test), (long)n);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_slub(test), (long)n);
 	t_held = ktime_get_ns();
 
 	/* One put releases the head and, link by link, all of the rest. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, ids[0]), 0);
 	t_release = ktime_get_ns();
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).live, 0L);
-	KUNIT_EXPECT_EQ(test, refcache_gc_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 0L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, ids[n - 1]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
 	refcache_gc_expect_all_freed(test, n);
@@ -1397,7 +1334,7 @@ static void refcache_gc_read_back(struct kunit *test,
 
 	memset(s, 0, sizeof(*s));
 	rcu_read_lock();
-	for (; (obj = refcache_find_next(refcache_gc_table(test), &pos)); pos++) {
+	for (; (obj = refcache_find_next(refcache_kunit_rc(test), &pos)); pos++) {
 		s->nr++;
 		i = refcache_gc_model_index(m, refcache_obj_id(obj));
 		if (i == GC_MAX_NODES) {
@@ -1433,7 +1370,7 @@ static void refcache_gc_compare(struct kunit *test,
 	KUNIT_ASSERT_EQ_MSG(test, s->stray, 0U, "graph %u %s", graph, when);
 	KUNIT_ASSERT_EQ_MSG(test, s->nr, refcache_gc_model_live(m),
 			    "graph %u %s: live objects", graph, when);
-	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).live,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).live,
 			    (long)refcache_gc_model_live(m),
 			    "graph %u %s: stats.live", graph, when);
 	for (i = 0; i < m->n; i++) {
@@ -1453,7 +1390,7 @@ static void refcache_gc_compare(struct kunit *test,
 		KUNIT_ASSERT_EQ_MSG(test, s->nr_links[i], links,
 				    "graph %u %s: links of node %u", graph, when, i);
 	}
-	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).links,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).links,
 			    refcache_gc_model_links(m),
 			    "graph %u %s: stats.links", graph, when);
 	kunit_kfree(test, s);
@@ -1463,7 +1400,7 @@ static void refcache_gc_compare(struct kunit *test,
 static void refcache_gc_model_put(struct kunit *test, struct refcache_gc_model *m,
 				  unsigned int i, unsigned int graph)
 {
-	int ret = refcache_put_id(refcache_gc_table(test), m->ids[i]);
+	int ret = refcache_put_id(refcache_kunit_rc(test), m->ids[i]);
 
 	m->ext[i]--;
 	KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_gc_model_refcount(m, i),
@@ -1476,14 +1413,14 @@ static unsigned int refcache_gc_model_collect(struct kunit *test,
 					      struct refcache_gc_model *m,
 					      unsigned int graph)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	bool reach[GC_MAX_NODES];
 	unsigned int garbage, i;
 
 	garbage = refcache_gc_model_garbage(m, reach);
 	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(rc, true), (long)garbage,
 			    "graph %u: dry run", graph);
-	KUNIT_ASSERT_EQ_MSG(test, refcache_gc_stats(test).live,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).live,
 			    (long)refcache_gc_model_live(m),
 			    "graph %u: dry run freed objects", graph);
 	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(rc, false), (long)garbage,
@@ -1504,7 +1441,7 @@ static void refcache_gc_model_unlink(struct kunit *test,
 
 	if (!(refcache_gc_xorshift(seed) % 4))
 		to = from;
-	ret = refcache_unlink(refcache_gc_table(test), m->ids[from], m->ids[to]);
+	ret = refcache_unlink(refcache_kunit_rc(test), m->ids[from], m->ids[to]);
 	if (m->live[from] && m->mult[from][to]) {
 		m->mult[from][to]--;
 		want = refcache_gc_model_refcount(m, to);
@@ -1536,13 +1473,13 @@ static void refcache_gc_random_graph(struct kunit *test,
 				     unsigned int graph, bool unlinks,
 				     struct refcache_gc_expected *exp)
 {
-	struct refcache *rc = refcache_gc_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned int i, k, nl, from, to;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->n = 1 + refcache_gc_xorshift(seed) % GC_MAX_NODES;
-	refcache_gc_create(test, m->n, m->ids);
+	refcache_kunit_create(test, m->n, m->ids);
 	exp->created += m->n;
 	for (i = 0; i < m->n; i++) {
 		m->live[i] = true;
@@ -1625,7 +1562,7 @@ static void refcache_gc_random_graphs(struct kunit *test, u32 seed,
 		cond_resched();
 	}
 	refcache_gc_expect_all_freed(test, exp.created);
-	refcache_stats(refcache_gc_table(test), &st);
+	refcache_stats(refcache_kunit_rc(test), &st);
 	KUNIT_EXPECT_EQ(test, st.gc_runs, exp.runs);
 	KUNIT_EXPECT_EQ(test, st.gc_collected, exp.collected);
 	KUNIT_EXPECT_EQ(test, st.links, 0UL);
@@ -1687,7 +1624,7 @@ static struct kunit_case refcache_gc_test_cases[] = {
 static struct kunit_suite refcache_gc_test_suite = {
 	.name = "refcache_gc",
 	.init = refcache_gc_test_init,
-	.exit = refcache_gc_test_exit,
+	.exit = refcache_kunit_fixture_exit,
 	.test_cases = refcache_gc_test_cases,
 };
 

@@ -23,52 +23,38 @@
 
 /**
  * struct refcache_holders_fixture - one case's table and holders
- * @rc: the table
+ * @fx: the table, made and checked by the shared fixture
  * @hs: its holders
- * @slab_before: refcache_slab_objects() when the case started
- * @name: the name of the table's cache
  * @hold_name: the name of the holds' cache
- * @made: .init made both (.exit runs after a failed .init too)
+ * @hs_made: .init made @hs (.exit runs after a failed .init too)
  */
 struct refcache_holders_fixture {
-	struct refcache rc;
+	struct refcache_kunit_fixture fx;
 	struct refcache_holders hs;
-	long slab_before;
-	char name[REFCACHE_KUNIT_NAME_LEN];
 	char hold_name[REFCACHE_KUNIT_NAME_LEN + 8];
-	bool made;
+	bool hs_made;
 };
 
 static int refcache_holders_test_init(struct kunit *test)
 {
 	struct refcache_holders_fixture *f;
-	int err;
 
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	test->priv = f;
-	refcache_quiesce();
-	f->slab_before = refcache_slab_objects();
-	err = refcache_kunit_table(&f->rc, 1000, 0, NULL, f->name);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	snprintf(f->hold_name, sizeof(f->hold_name), "%s_hold", f->name);
-	err = refcache_holders_init(&f->hs, &f->rc, f->hold_name);
-	if (err)
-		refcache_destroy(&f->rc);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	f->made = true;
+	f = refcache_kunit_fixture_init(test, sizeof(*f), NULL);
+	snprintf(f->hold_name, sizeof(f->hold_name), "%s_hold", f->fx.name);
+	KUNIT_ASSERT_EQ(test, refcache_holders_init(&f->hs, &f->fx.rc,
+						    f->hold_name), 0);
+	f->hs_made = true;
 	return 0;
 }
 
+/* The table first, then the holds' records, as the module's unload does. */
 static void refcache_holders_test_exit(struct kunit *test)
 {
 	struct refcache_holders_fixture *f = test->priv;
 
-	if (!f || !f->made)
-		return;
-	refcache_destroy(&f->rc);
-	refcache_holders_destroy(&f->hs);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	refcache_kunit_fixture_exit(test);
+	if (f && f->hs_made)
+		refcache_holders_destroy(&f->hs);
 }
 
 static struct refcache_holders *hs_of(struct kunit *test)
@@ -275,8 +261,7 @@ static void refcache_holders_bound_per_holder(struct kunit *test)
 	other = ht_create(test, b);
 	KUNIT_EXPECT_EQ(test, refcache_holder_create(hs, a, 3, NULL, ids),
 			-ENOMEM);
-	refcache_stats(&((struct refcache_holders_fixture *)test->priv)->rc,
-		       &st);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.live, 1L);
 	KUNIT_EXPECT_EQ(test, st.created, 1UL);
 	KUNIT_ASSERT_EQ(test, refcache_holder_create(hs, a, 2, NULL, ids), 0);
@@ -310,8 +295,8 @@ static void refcache_holders_links_are_not_outside(struct kunit *test)
 	struct ht_line l;
 	u32 from = ht_create(test, a), to = ht_create(test, a);
 
-	KUNIT_ASSERT_EQ(test, refcache_link(&f->rc, from, to), 2);
-	KUNIT_ASSERT_EQ(test, refcache_link(&f->rc, to, to), 3);
+	KUNIT_ASSERT_EQ(test, refcache_link(&f->fx.rc, from, to), 2);
+	KUNIT_ASSERT_EQ(test, refcache_link(&f->fx.rc, to, to), 3);
 	KUNIT_ASSERT_TRUE(test, ht_line_of(test, to, &l));
 	KUNIT_EXPECT_EQ(test, l.held.refs, 1U);
 	KUNIT_EXPECT_EQ(test, l.by[0].count, 1U);
@@ -320,7 +305,7 @@ static void refcache_holders_links_are_not_outside(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ht_line_of(test, to, &l));
 	KUNIT_EXPECT_EQ(test, refcache_holder_put(hs, a, to), -EBUSY);
 	KUNIT_EXPECT_EQ(test, refcache_holder_put(hs, a, from), 0);
-	KUNIT_EXPECT_EQ(test, refcache_gc(&f->rc, false), 1L);
+	KUNIT_EXPECT_EQ(test, refcache_gc(&f->fx.rc, false), 1L);
 	KUNIT_EXPECT_EQ(test, ht_lines(test), 0U);
 	refcache_holder_close(hs, a);
 }
@@ -335,7 +320,7 @@ static void refcache_holders_follow_is_a_get(struct kunit *test)
 	struct ht_line l;
 	u32 child = ht_create(test, a), parent = ht_create(test, a);
 
-	KUNIT_ASSERT_EQ(test, refcache_link_weak(&f->rc, child, parent), 1);
+	KUNIT_ASSERT_EQ(test, refcache_link_weak(&f->fx.rc, child, parent), 1);
 	KUNIT_EXPECT_EQ(test, refcache_holder_follow(hs, b, child, parent), 2);
 	KUNIT_ASSERT_TRUE(test, ht_line_of(test, parent, &l));
 	KUNIT_EXPECT_EQ(test, l.held.refs, 2U);
@@ -343,7 +328,7 @@ static void refcache_holders_follow_is_a_get(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l.by[1].holder, refcache_holder_number(b));
 	KUNIT_EXPECT_EQ(test, l.by[1].count, 1U);
 	/* Without the weak link there is nothing to follow, and nothing changes. */
-	KUNIT_ASSERT_EQ(test, refcache_unlink_weak(&f->rc, child, parent), 2);
+	KUNIT_ASSERT_EQ(test, refcache_unlink_weak(&f->fx.rc, child, parent), 2);
 	KUNIT_EXPECT_EQ(test, refcache_holder_follow(hs, b, child, parent),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, hs->nr_holds, 3UL);

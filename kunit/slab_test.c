@@ -85,21 +85,17 @@ static unsigned int refcache_slab_rand_size(u32 *seed)
 
 /**
  * struct refcache_slab_fixture - one case's table
- * @rc: the table
- * @made: .init made @rc (.exit runs after a failed .init too)
+ * @fx: the table, made and checked by the shared fixture
  * @fail_at: fail the allocation with this 1-based number, counted from when
  *	it was set (0: never)
  * @allocs: allocations attempted while @fail_at was set
- * @slab_before: refcache_slab_objects() when the case started
- * @name: the name of the table's cache, the stem of its classes' caches
+ *
+ * The name of the table's cache (@fx.name) is the stem of its classes'.
  */
 struct refcache_slab_fixture {
-	struct refcache rc;
-	bool made;
+	struct refcache_kunit_fixture fx;
 	unsigned int fail_at;
 	unsigned int allocs;
-	long slab_before;
-	char name[REFCACHE_KUNIT_NAME_LEN];
 };
 
 static bool refcache_slab_fail_alloc(struct refcache *rc)
@@ -115,18 +111,8 @@ static const struct refcache_ops refcache_slab_ops = {
 
 static int refcache_slab_test_init(struct kunit *test)
 {
-	struct refcache_slab_fixture *f;
-	int err;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	test->priv = f;
-	refcache_quiesce();
-	f->slab_before = refcache_slab_objects();
-	err = refcache_kunit_table(&f->rc, 1000, 0, &refcache_slab_ops, f->name);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	f->rc.priv = f;
-	f->made = true;
+	refcache_kunit_fixture_init(test, sizeof(struct refcache_slab_fixture),
+				    &refcache_slab_ops);
 	return 0;
 }
 
@@ -136,14 +122,13 @@ static void refcache_slab_test_exit(struct kunit *test)
 	char *names[REFCACHE_NR_CLASSES] = {};
 	unsigned int class;
 
-	if (!f || !f->made)
+	if (!f || !f->fx.made)
 		return;
 	for (class = 0; class < REFCACHE_NR_CLASSES; class++)
-		if (f->rc.classes[class].cache)
-			names[class] = kstrdup(f->rc.classes[class].name,
+		if (f->fx.rc.classes[class].cache)
+			names[class] = kstrdup(f->fx.rc.classes[class].name,
 					       GFP_KERNEL);
-	refcache_destroy(&f->rc);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	refcache_kunit_fixture_exit(test);
 	/* refcache_destroy() destroyed every class's cache, not only the first. */
 	for (class = 0; class < REFCACHE_NR_CLASSES; class++) {
 		if (!names[class])
@@ -156,20 +141,13 @@ static void refcache_slab_test_exit(struct kunit *test)
 	}
 }
 
-static struct refcache *refcache_slab_rc(struct kunit *test)
-{
-	struct refcache_slab_fixture *f = test->priv;
-
-	return &f->rc;
-}
-
 /* One object of @size bytes (0: the default class); its id. */
 static u32 refcache_slab_create(struct kunit *test, unsigned int size)
 {
 	u32 id;
 
 	KUNIT_ASSERT_EQ_MSG(test,
-			    refcache_create_sized(refcache_slab_rc(test), 1,
+			    refcache_create_sized(refcache_kunit_rc(test), 1,
 						  &size, &id),
 			    0, "create of %u bytes", size);
 	return id;
@@ -195,7 +173,7 @@ static struct refcache_obj *refcache_slab_obj(struct kunit *test, u32 id)
 {
 	struct refcache_obj *obj = NULL;
 
-	KUNIT_ASSERT_EQ_MSG(test, refcache_slab_find(refcache_slab_rc(test), id,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_slab_find(refcache_kunit_rc(test), id,
 						     &obj),
 			    0, "object %u", id);
 	return obj;
@@ -205,7 +183,7 @@ static struct refcache_obj *refcache_slab_obj(struct kunit *test, u32 id)
 static void refcache_slab_where(struct kunit *test, u32 id,
 				struct refcache_where *w)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 
 	KUNIT_ASSERT_EQ(test, refcache_obj_where(rc, refcache_slab_obj(test, id), w),
 			0);
@@ -217,7 +195,7 @@ static long refcache_slab_live(struct kunit *test)
 {
 	struct refcache_stats st;
 
-	refcache_stats(refcache_slab_rc(test), &st);
+	refcache_stats(refcache_kunit_rc(test), &st);
 	return st.live;
 }
 
@@ -225,7 +203,7 @@ static long refcache_slab_live(struct kunit *test)
 static const char *refcache_slab_cache_name(struct kunit *test,
 					    unsigned int class)
 {
-	const char *name = refcache_slab_rc(test)->classes[class].name;
+	const char *name = refcache_kunit_rc(test)->classes[class].name;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, name, "class %u has no cache", class);
 	return name;
@@ -239,7 +217,7 @@ static void refcache_slab_map_free(void *map)
 /* refcache_map_build(), freed when the case ends (or by the case). */
 static struct refcache_map *refcache_slab_map(struct kunit *test)
 {
-	struct refcache_map *map = refcache_map_build(refcache_slab_rc(test));
+	struct refcache_map *map = refcache_map_build(refcache_kunit_rc(test));
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
@@ -316,7 +294,7 @@ static void refcache_slab_check_class(struct kunit *test, unsigned int size,
 				      unsigned int class, unsigned int payload,
 				      const char *want)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 id = refcache_slab_create(test, size);
 	struct refcache_obj *obj = refcache_slab_obj(test, id);
 	struct refcache_class_stats cs;
@@ -356,12 +334,12 @@ static void refcache_create_sized_lands_in_its_class_cache(struct kunit *test)
 	for (class = 1; class < REFCACHE_SLAB_DOC; class++) {
 		unsigned int payload = refcache_slab_doc_payload(class);
 
-		snprintf(want, sizeof(want), "%s_%u", f->name, payload);
+		snprintf(want, sizeof(want), "%s_%u", f->fx.name, payload);
 		refcache_slab_check_class(test, prev + 1, class, payload, want);
 		refcache_slab_check_class(test, payload, class, payload, want);
 		prev = payload;
 	}
-	refcache_slab_check_class(test, 0, 0, REFCACHE_KUNIT_OBJ_SIZE, f->name);
+	refcache_slab_check_class(test, 0, 0, REFCACHE_KUNIT_OBJ_SIZE, f->fx.name);
 	KUNIT_EXPECT_EQ(test, refcache_slab_live(test),
 			2L * (REFCACHE_SLAB_DOC - 1) + 1);
 }
@@ -468,7 +446,7 @@ static void refcache_freed_slot_is_handed_out_next(struct kunit *test)
 {
 	const bool delayed = IS_ENABLED(CONFIG_SLUB_RCU_DEBUG);
 	const unsigned int size = 272, n = delayed ? 4 : 3;
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_slab_reuse r = {};
 	const struct refcache_where *w = r.where;
 	const char *name;
@@ -578,7 +556,7 @@ static bool refcache_slab_pair_ok(const struct refcache_slab_seen *a,
  */
 static void refcache_where_matches_object_memory(struct kunit *test)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_slab_seen *seen;
 	unsigned int n = 0, s, i, j, bad = 0, slabs = 0;
 
@@ -687,7 +665,7 @@ struct refcache_slab_counts {
 static void refcache_slab_count(struct kunit *test,
 				struct refcache_slab_counts *c)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_class_stats cs;
 	struct refcache_where w;
 	struct refcache_stats st;
@@ -725,7 +703,7 @@ static void refcache_slab_fail_each(struct kunit *test,
 		f->allocs = 0;
 		f->fail_at = k;
 		KUNIT_EXPECT_EQ_MSG(test,
-				    refcache_create_sized(&f->rc, REFCACHE_SLAB_MIXED,
+				    refcache_create_sized(&f->fx.rc, REFCACHE_SLAB_MIXED,
 							  refcache_slab_mixed, ids),
 				    -ENOMEM, "allocation %u failing", k);
 		f->fail_at = 0;
@@ -759,7 +737,7 @@ static void refcache_slab_fail_each(struct kunit *test,
  */
 static void refcache_create_sized_is_all_or_nothing(struct kunit *test)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned long want[REFCACHE_NR_CLASSES] = {};
 	struct refcache_slab_counts *before, *after;
 	u32 ids[REFCACHE_SLAB_MIXED];
@@ -818,7 +796,7 @@ static void refcache_slab_churn(struct kunit *test, u32 *seed, u32 *ids,
 				unsigned int *sizes, unsigned int *nr,
 				unsigned int batches, unsigned int puts)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned int batch[REFCACHE_SLAB_BATCH];
 	unsigned int b, i;
 
@@ -857,7 +835,7 @@ static void refcache_slab_churn(struct kunit *test, u32 *seed, u32 *ids,
  */
 static void refcache_class_counts_match_slub(struct kunit *test)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned long want[REFCACHE_NR_CLASSES] = {};
 	unsigned int *sizes, nr = 0, round, i, class, caches = 0;
 	struct refcache_class_stats cs;
@@ -960,7 +938,7 @@ static int refcache_slab_cmp_uint(const void *a, const void *b)
  */
 static void refcache_map_lists_each_live_object_once(struct kunit *test)
 {
-	struct refcache *rc = refcache_slab_rc(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned long want[REFCACHE_NR_CLASSES] = {};
 	unsigned long slabs_of[REFCACHE_NR_CLASSES] = {};
 	struct refcache_slab_place *from_map, *walked;

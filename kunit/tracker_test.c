@@ -26,19 +26,15 @@
 
 /**
  * struct refcache_tracker_fixture - one case's table
- * @rc: the table
- * @made: @rc exists and the case did not destroy it itself: .exit does
+ * @fx: the table, made and checked by the shared fixture
  * @fail_tracker: what the fail_tracker hook answers
  * @hook_calls: how many times it was asked
- * @slab_before: refcache_slab_objects() when the case started
  * @trackers_before: refcache_tracker_objects() when the case started
  */
 struct refcache_tracker_fixture {
-	struct refcache rc;
-	bool made;
+	struct refcache_kunit_fixture fx;
 	bool fail_tracker;
 	unsigned int hook_calls;
-	long slab_before;
 	long trackers_before;
 };
 
@@ -57,19 +53,10 @@ static const struct refcache_ops refcache_tracker_test_ops = {
 static int refcache_tracker_test_init(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f;
-	int err;
 
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	test->priv = f;
-	refcache_quiesce();
-	f->slab_before = refcache_slab_objects();
+	f = refcache_kunit_fixture_init(test, sizeof(*f),
+					&refcache_tracker_test_ops);
 	f->trackers_before = refcache_tracker_objects();
-	err = refcache_kunit_table(&f->rc, 1000, 0, &refcache_tracker_test_ops,
-				   NULL);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	f->rc.priv = f;
-	f->made = true;
 	return 0;
 }
 
@@ -77,27 +64,10 @@ static void refcache_tracker_test_exit(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f = test->priv;
 
-	if (!f)
-		return;
-	if (f->made)
-		refcache_destroy(&f->rc);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_objects(), f->trackers_before);
-}
-
-static struct refcache *refcache_tracker_table(struct kunit *test)
-{
-	struct refcache_tracker_fixture *f = test->priv;
-
-	return &f->rc;
-}
-
-static struct refcache_stats refcache_tracker_stats(struct kunit *test)
-{
-	struct refcache_stats st;
-
-	refcache_stats(refcache_tracker_table(test), &st);
-	return st;
+	refcache_kunit_fixture_exit(test);
+	if (f && f->fx.made)
+		KUNIT_EXPECT_EQ(test, refcache_tracker_objects(),
+				f->trackers_before);
 }
 
 /* Trackers the case has allocated and not yet freed. */
@@ -111,7 +81,7 @@ static long refcache_tracker_made(struct kunit *test)
 /* One new object, holding the create's reference, by id. */
 static u32 refcache_tracker_create(struct kunit *test)
 {
-	struct refcache_obj *obj = refcache_create(refcache_tracker_table(test));
+	struct refcache_obj *obj = refcache_create(refcache_kunit_rc(test));
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	return refcache_obj_id(obj);
@@ -120,7 +90,7 @@ static u32 refcache_tracker_create(struct kunit *test)
 /* The refcount of live object @id, read through a lookup and put back. */
 static unsigned int refcache_tracker_refcount(struct kunit *test, u32 id)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_obj *obj = refcache_lookup(rc, id);
 	unsigned int count;
 
@@ -132,26 +102,26 @@ static unsigned int refcache_tracker_refcount(struct kunit *test, u32 id)
 
 static void refcache_tracked_get_put_count_as_untracked(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 plain = refcache_tracker_create(test);
 	u32 tracked = refcache_tracker_create(test);
 	struct refcache_tracker *t;
 	struct refcache_stats before, st;
 
-	before = refcache_tracker_stats(test);
+	before = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, refcache_get_id(rc, plain), 2);
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, tracked, &t, GFP_KERNEL), 2);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.gets - before.gets, 2UL);
 	KUNIT_EXPECT_EQ(test, st.trackers, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_refcount(test, tracked), 2U);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_refcount(test, plain), 2U);
 
 	/* After the lookups of refcache_tracker_refcount(). */
-	before = refcache_tracker_stats(test);
+	before = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, plain), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), 1);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.puts - before.puts, 2UL);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, st.tracker_double_puts, 0UL);
@@ -163,12 +133,12 @@ static void refcache_tracked_get_put_count_as_untracked(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, plain), 0);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, tracked), 0);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 0UL);
 }
 
 static void refcache_tracked_final_put_releases_without_report(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 id = refcache_tracker_create(test);
 	struct refcache_tracker *t;
 	struct refcache_stats st;
@@ -176,7 +146,7 @@ static void refcache_tracked_final_put_releases_without_report(struct kunit *tes
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), 0);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.live, 0L);
 	KUNIT_EXPECT_EQ(test, st.freed, 1UL);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
@@ -186,16 +156,16 @@ static void refcache_tracked_final_put_releases_without_report(struct kunit *tes
 
 static void refcache_tracked_double_put_is_refused(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 id = refcache_tracker_create(test);
 	struct refcache_tracker *t;
 	struct refcache_stats before, st;
 
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), 1);
-	before = refcache_tracker_stats(test);
+	before = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -EINVAL);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.tracker_double_puts, 1UL);
 	KUNIT_EXPECT_EQ(test, st.puts, before.puts);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
@@ -205,13 +175,13 @@ static void refcache_tracked_double_put_is_refused(struct kunit *test)
 
 	/* Caught every time, while the tracker is in the quarantine. */
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -EINVAL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_double_puts, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_double_puts, 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
 }
 
 static void refcache_tracked_put_after_death_returns_enoent(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 id = refcache_tracker_create(test);
 	struct refcache_tracker *t;
 	struct refcache_stats before, st;
@@ -220,7 +190,7 @@ static void refcache_tracked_put_after_death_returns_enoent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 1);
 	/* An untracked put drops the tracked reference: the object dies. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.live, 0L);
 	KUNIT_EXPECT_EQ(test, st.tracker_leaks, 1UL);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
@@ -228,7 +198,7 @@ static void refcache_tracked_put_after_death_returns_enoent(struct kunit *test)
 
 	before = st;
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -ENOENT);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.puts, before.puts);
 	KUNIT_EXPECT_EQ(test, st.tracker_double_puts, 0UL);
 	KUNIT_EXPECT_EQ(test, st.tracker_leaks, 1UL);
@@ -238,7 +208,7 @@ static void refcache_tracked_put_after_death_returns_enoent(struct kunit *test)
 
 static void refcache_tracked_reference_outlived_by_unlink(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a = refcache_tracker_create(test);
 	u32 b = refcache_tracker_create(test);
 	struct refcache_tracker *t;
@@ -251,13 +221,13 @@ static void refcache_tracked_reference_outlived_by_unlink(struct kunit *test)
 
 	/* Refused: the tracker stays outstanding, nothing counted. */
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -EBUSY);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_double_puts, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_double_puts, 0UL);
 
 	/* b dies of the dropped link, with its tracker outstanding. */
 	KUNIT_EXPECT_EQ(test, refcache_unlink(rc, a, b), 0);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
@@ -265,7 +235,7 @@ static void refcache_tracked_reference_outlived_by_unlink(struct kunit *test)
 
 static void refcache_tracked_reference_outlived_by_collection(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a = refcache_tracker_create(test);
 	u32 b = refcache_tracker_create(test);
 	struct refcache_tracker *t;
@@ -277,20 +247,20 @@ static void refcache_tracked_reference_outlived_by_collection(struct kunit *test
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 2);
 	/* The tracked reference is a root: nothing is garbage. */
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 0L);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 0UL);
 
 	/* Untracked, takes the tracked reference: a garbage cycle. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 1);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 2L);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
 }
 
 static void refcache_release_reports_only_its_own_trackers(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a = refcache_tracker_create(test);
 	u32 b = refcache_tracker_create(test);
 	struct refcache_tracker *ta[2], *tb;
@@ -298,20 +268,20 @@ static void refcache_release_reports_only_its_own_trackers(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, a, &ta[0], GFP_KERNEL), 2);
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, b, &tb, GFP_KERNEL), 2);
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, a, &ta[1], GFP_KERNEL), 3);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 3UL);
 
 	/* b dies under its tracker; a's two are none of its business. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 0);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 2UL);
 
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, ta[0]), 2);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, ta[1]), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, tb), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_double_puts, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_double_puts, 0UL);
 	/* a's two, in the quarantine; b's was freed by its put. */
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 2L);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, a), 0);
@@ -319,7 +289,7 @@ static void refcache_release_reports_only_its_own_trackers(struct kunit *test)
 
 static void refcache_release_counts_every_outstanding_tracker(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 id = refcache_tracker_create(test);
 	/* More than one report shows: the rest are counted all the same. */
 	struct refcache_tracker *t[10];
@@ -328,12 +298,12 @@ static void refcache_release_counts_every_outstanding_tracker(struct kunit *test
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, id, &t[i], GFP_KERNEL),
 				(int)i + 2);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 10UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 10UL);
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 10 - (int)i);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 10UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 10UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t[i]), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
@@ -342,7 +312,7 @@ static void refcache_release_counts_every_outstanding_tracker(struct kunit *test
 static void refcache_destroy_frees_every_tracker(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f = test->priv;
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 a = refcache_tracker_create(test);
 	u32 b = refcache_tracker_create(test);
 	u32 c = refcache_tracker_create(test);
@@ -358,12 +328,12 @@ static void refcache_destroy_frees_every_tracker(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, c), 0);
 
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 3UL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_leaks, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_leaks, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 5L);
 
 	/* a and b still live, their references held through trackers. */
-	f->made = false;
+	f->fx.destroyed = true;
 	KUNIT_EXPECT_EQ(test, refcache_destroy(rc), 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
 }
@@ -371,17 +341,17 @@ static void refcache_destroy_frees_every_tracker(struct kunit *test)
 static void refcache_tracker_alloc_failure_leaves_nothing(struct kunit *test)
 {
 	struct refcache_tracker_fixture *f = test->priv;
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_tracker *untouched = ERR_PTR(-ESRCH), *t = untouched;
 	u32 id = refcache_tracker_create(test);
 	struct refcache_stats before, st;
 
-	before = refcache_tracker_stats(test);
+	before = refcache_kunit_stats(test);
 	f->fail_tracker = true;
 	KUNIT_EXPECT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, f->hook_calls, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, t, untouched);
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.gets, before.gets);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
@@ -390,14 +360,14 @@ static void refcache_tracker_alloc_failure_leaves_nothing(struct kunit *test)
 	/* The next one, allowed, works. */
 	f->fail_tracker = false;
 	KUNIT_ASSERT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL), 2);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t), 1);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
 }
 
 static void refcache_tracker_quarantine_frees_the_oldest(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	/* 8 more than the quarantine holds. */
 	struct refcache_tracker *t[40];
 	u32 id = refcache_tracker_create(test);
@@ -412,12 +382,12 @@ static void refcache_tracker_quarantine_frees_the_oldest(struct kunit *test)
 				(long)min(i + 1, 32U));
 	}
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 32L);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
 
 	/* The oldest still kept is t[8], the newest t[39]: both caught. */
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t[8]), -EINVAL);
 	KUNIT_EXPECT_EQ(test, refcache_put_tracked(rc, t[39]), -EINVAL);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).tracker_double_puts, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).tracker_double_puts, 2UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_refcount(test, id), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, id), 0);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 32L);
@@ -425,7 +395,7 @@ static void refcache_tracker_quarantine_frees_the_oldest(struct kunit *test)
 
 static void refcache_tracked_get_of_dead_id_leaves_nothing(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_tracker *untouched = ERR_PTR(-ESRCH), *t = untouched;
 	u32 id = refcache_tracker_create(test);
 	struct refcache_stats st;
@@ -434,7 +404,7 @@ static void refcache_tracked_get_of_dead_id_leaves_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL), -ENOENT);
 	KUNIT_EXPECT_PTR_EQ(test, t, untouched);
 	/* Never handed out: a dead id with a tracker is no leak. */
-	st = refcache_tracker_stats(test);
+	st = refcache_kunit_stats(test);
 	KUNIT_EXPECT_EQ(test, st.trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, st.tracker_leaks, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
@@ -447,7 +417,7 @@ static void refcache_tracked_get_of_dead_id_leaves_nothing(struct kunit *test)
 
 static void refcache_tracked_get_at_max_refs_leaves_nothing(struct kunit *test)
 {
-	struct refcache *rc = refcache_tracker_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_tracker *untouched = ERR_PTR(-ESRCH), *t = untouched;
 	u32 id = refcache_tracker_create(test);
 
@@ -455,7 +425,7 @@ static void refcache_tracked_get_at_max_refs_leaves_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_get_tracked(rc, id, &t, GFP_KERNEL),
 			-EOVERFLOW);
 	KUNIT_EXPECT_PTR_EQ(test, t, untouched);
-	KUNIT_EXPECT_EQ(test, refcache_tracker_stats(test).trackers, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).trackers, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_made(test), 0L);
 	KUNIT_ASSERT_EQ(test, refcache_set_max_refs(rc, 1000), 0);
 	KUNIT_EXPECT_EQ(test, refcache_tracker_refcount(test, id), 1U);

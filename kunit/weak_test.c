@@ -93,11 +93,7 @@ struct refcache_weak_pair {
 
 /**
  * struct refcache_weak_fixture - one case's table and what its hook saw
- * @rc: the table
- * @slab_before: refcache_slab_objects() when the case started
- * @name: the name of the table's cache
- * @made: .init made @rc
- * @destroyed: the case destroyed @rc itself
+ * @fx: the table, made and checked by the shared fixture
  * @calls: hook calls since the case started (or the log was reset)
  * @log: the first WEAK_LOG_MAX of them
  * @watch_slab: check refcache_slab_objects() at every hook call
@@ -109,11 +105,7 @@ struct refcache_weak_pair {
  * @open_seen: how many of those it reported
  */
 struct refcache_weak_fixture {
-	struct refcache rc;
-	long slab_before;
-	char name[REFCACHE_KUNIT_NAME_LEN];
-	bool made;
-	bool destroyed;
+	struct refcache_kunit_fixture fx;
 	unsigned int calls;
 	struct refcache_weak_pair log[WEAK_LOG_MAX];
 	bool watch_slab;
@@ -148,55 +140,14 @@ static const struct refcache_ops refcache_weak_ops = {
 
 static int refcache_weak_test_init(struct kunit *test)
 {
-	struct refcache_weak_fixture *f;
-	int err;
-
-	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f);
-	test->priv = f;
-	refcache_quiesce();
-	f->slab_before = refcache_slab_objects();
-	err = refcache_kunit_table(&f->rc, 1000, 0, &refcache_weak_ops, f->name);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	f->rc.priv = f;
-	f->made = true;
+	refcache_kunit_fixture_init(test, sizeof(struct refcache_weak_fixture),
+				    &refcache_weak_ops);
 	return 0;
-}
-
-static void refcache_weak_test_exit(struct kunit *test)
-{
-	struct refcache_weak_fixture *f = test->priv;
-
-	if (!f || !f->made)
-		return;
-	if (!f->destroyed)
-		refcache_destroy(&f->rc);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
 }
 
 static struct refcache_weak_fixture *refcache_weak_fixture(struct kunit *test)
 {
 	return test->priv;
-}
-
-static struct refcache *refcache_weak_table(struct kunit *test)
-{
-	return &refcache_weak_fixture(test)->rc;
-}
-
-static struct refcache_stats refcache_weak_stats(struct kunit *test)
-{
-	struct refcache_stats st;
-
-	refcache_stats(refcache_weak_table(test), &st);
-	return st;
-}
-
-/* Create @n objects, each with one outside reference, ids into @ids. */
-static void refcache_weak_create(struct kunit *test, unsigned int n, u32 *ids)
-{
-	KUNIT_ASSERT_EQ(test,
-			refcache_create_batch(refcache_weak_table(test), n, ids), 0);
 }
 
 /*
@@ -209,7 +160,7 @@ static bool refcache_weak_info(struct kunit *test, u32 id,
 {
 	u32 pos = id & (REFCACHE_SLOTS - 1);
 
-	if (refcache_next_info(refcache_weak_table(test), &pos, info, targets,
+	if (refcache_next_info(refcache_kunit_rc(test), &pos, info, targets,
 			       max))
 		return false;
 	return info->id == id;
@@ -258,7 +209,7 @@ static void refcache_weak_expect_cleared(struct kunit *test,
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ_MSG(test, f->calls, n, "weak_cleared hook calls");
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared,
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared,
 			(unsigned long)n);
 	sort(want, n, sizeof(*want), refcache_weak_pair_cmp, NULL);
 	sort(f->log, n, sizeof(*f->log), refcache_weak_pair_cmp, NULL);
@@ -273,11 +224,11 @@ static void refcache_weak_expect_cleared(struct kunit *test,
 /* Case 1. */
 static void refcache_weak_link_keeps_the_count(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_info info;
 	u32 ids[3], targets[4] = {}, a, b, dead;
 
-	refcache_weak_create(test, 3, ids);
+	refcache_kunit_create(test, 3, ids);
 	a = ids[0];
 	b = ids[1];
 	dead = ids[2];
@@ -295,9 +246,9 @@ static void refcache_weak_link_keeps_the_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, targets[1], 0U);
 	/* The target holds nothing. */
 	refcache_weak_expect_holds(test, b, 0, 0);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 0UL);
 
 	/* A second one to b, a self one, then a counted one, listed first. */
 	KUNIT_EXPECT_EQ(test, refcache_link_weak(rc, a, b), 1);
@@ -313,8 +264,8 @@ static void refcache_weak_link_keeps_the_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, targets[2], b);
 	KUNIT_EXPECT_EQ(test, targets[3], b);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, b), 2U);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 3UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
 
 	/* Room for two: the counted one first, then the newest weak one. */
 	memset(targets, 0, sizeof(targets));
@@ -329,7 +280,7 @@ static void refcache_weak_link_keeps_the_count(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcache_link_weak(rc, a, dead), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_link_weak(rc, dead, a), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_link_weak(rc, a, 0), -ENOENT);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 3UL);
 
 	/* b's only outside reference goes; the counted link keeps it. */
 	KUNIT_EXPECT_EQ(test, refcache_put_id(rc, b), 1);
@@ -368,13 +319,13 @@ static void refcache_weak_cleared_when_target_dies(struct kunit *test)
 	const char * const *way = test->param_value;
 	unsigned int death = way - refcache_weak_deaths;
 	struct refcache_weak_fixture *f = refcache_weak_fixture(test);
-	struct refcache *rc = &f->rc;
+	struct refcache *rc = &f->fx.rc;
 	struct refcache_weak_pair want[3];
 	struct refcache_referrer ref[2];
 	struct refcache_info info;
 	u32 ids[5], targets[4], a, b, c, d, e;
 
-	refcache_weak_create(test, 5, ids);
+	refcache_kunit_create(test, 5, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -385,7 +336,7 @@ static void refcache_weak_cleared_when_target_dies(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_link_weak(rc, a, c), 1);
 	KUNIT_ASSERT_EQ(test, refcache_link_weak(rc, a, b), 1);
 	KUNIT_ASSERT_EQ(test, refcache_link_weak(rc, b, a), 1);
-	KUNIT_ASSERT_EQ(test, refcache_weak_stats(test).weak_links, 5UL);
+	KUNIT_ASSERT_EQ(test, refcache_kunit_stats(test).weak_links, 5UL);
 
 	switch (death) {
 	case WEAK_DIES_OF_PUT:
@@ -419,7 +370,7 @@ static void refcache_weak_cleared_when_target_dies(struct kunit *test)
 	want[2] = (struct refcache_weak_pair){ c, b };
 	refcache_weak_expect_cleared(test, want, 3);
 	/* a's weak link to c is all that is left. */
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 1UL);
 	KUNIT_EXPECT_EQ(test, refcache_follow(rc, a, b), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_follow(rc, c, b), -ENOENT);
 	KUNIT_EXPECT_EQ(test, refcache_unlink_weak(rc, a, b), -ENOENT);
@@ -494,11 +445,11 @@ static void refcache_weak_destroy_clique(struct kunit *test, u32 *ids,
 {
 	struct refcache_weak_fixture *f = refcache_weak_fixture(test);
 	const unsigned int n = WEAK_CLIQUE;
-	struct refcache *rc = &f->rc;
+	struct refcache *rc = &f->fx.rc;
 	unsigned int i, j;
 	long linked;
 
-	refcache_weak_create(test, n, ids);
+	refcache_kunit_create(test, n, ids);
 	*before = refcache_weak_link_slab(test);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < n; j++) {
@@ -509,7 +460,7 @@ static void refcache_weak_destroy_clique(struct kunit *test, u32 *ids,
 	}
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, refcache_link(rc, ids[i], ids[(i + 1) % n]), 2);
-	KUNIT_ASSERT_EQ(test, refcache_weak_stats(test).weak_links,
+	KUNIT_ASSERT_EQ(test, refcache_kunit_stats(test).weak_links,
 			(unsigned long)n * (n - 1));
 	KUNIT_ASSERT_EQ(test, f->calls, 0U);
 	linked = refcache_weak_link_slab(test);
@@ -517,7 +468,7 @@ static void refcache_weak_destroy_clique(struct kunit *test, u32 *ids,
 	KUNIT_EXPECT_GE(test, linked - *before, (long)(n * n) - 64);
 
 	KUNIT_EXPECT_EQ(test, refcache_destroy(rc), (unsigned long)n);
-	f->destroyed = true;
+	f->fx.destroyed = true;
 }
 
 /*
@@ -531,7 +482,7 @@ static void refcache_weak_freed_by_destroy(struct kunit *test)
 	long before, after;
 
 	refcache_weak_destroy_clique(test, ids, &before);
-	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->slab_before);
+	KUNIT_EXPECT_EQ(test, refcache_slab_objects(), f->fx.slab_before);
 	KUNIT_EXPECT_TRUE_MSG(test, refcache_weak_links_freed(test, before, 64, &after),
 			      "%ld link-sized objects more than before the links, after 5 s",
 			      after - before);
@@ -557,10 +508,10 @@ static void refcache_weak_destroy_clears_none(struct kunit *test)
 /* Case 3: follow takes a counted, outside reference through a weak link. */
 static void refcache_weak_follow_takes_a_reference(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[4], a, b, c, dead;
 
-	refcache_weak_create(test, 4, ids);
+	refcache_kunit_create(test, 4, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -614,18 +565,18 @@ static void refcache_weak_follow_takes_a_reference(struct kunit *test)
 static void refcache_weak_follow_fails_across_slot_reuse(struct kunit *test)
 {
 	const unsigned int limit = 4 * REFCACHE_BATCH_MAX;
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_referrer ref[1];
 	u32 ids[2], a, b, made, reuse = 0;
 	unsigned int n;
 
-	refcache_weak_create(test, 2, ids);
+	refcache_kunit_create(test, 2, ids);
 	a = ids[0];
 	b = ids[1];
 	KUNIT_ASSERT_EQ(test, refcache_link_weak(rc, a, b), 1);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, b), 0);
 	for (n = 0; n < limit; n++) {
-		refcache_weak_create(test, 1, &made);
+		refcache_kunit_create(test, 1, &made);
 		if ((made & (REFCACHE_SLOTS - 1)) == (b & (REFCACHE_SLOTS - 1))) {
 			reuse = made;
 			break;
@@ -658,7 +609,7 @@ static void refcache_weak_follow_fails_across_slot_reuse(struct kunit *test)
 	refcache_weak_expect_holds(test, a, 0, 0);
 	/* The old b's death, then the new object's, each cleared one. */
 	KUNIT_EXPECT_EQ(test, refcache_weak_fixture(test)->calls, 2U);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 2UL);
 }
 
 /*
@@ -668,11 +619,11 @@ static void refcache_weak_follow_fails_across_slot_reuse(struct kunit *test)
  */
 static void refcache_weak_unlink_removes_the_newest(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_info info;
 	u32 ids[4], targets[4], a, b, c, dead;
 
-	refcache_weak_create(test, 4, ids);
+	refcache_kunit_create(test, 4, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -693,8 +644,8 @@ static void refcache_weak_unlink_removes_the_newest(struct kunit *test)
 	/* The newest a -> b went: c is in front. */
 	KUNIT_EXPECT_EQ(test, targets[1], c);
 	KUNIT_EXPECT_EQ(test, targets[2], b);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 2UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 2UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
 
 	KUNIT_EXPECT_EQ(test, refcache_unlink_weak(rc, a, b), 2);
 	KUNIT_EXPECT_EQ(test, refcache_unlink_weak(rc, a, b), -ENOENT);
@@ -708,20 +659,20 @@ static void refcache_weak_unlink_removes_the_newest(struct kunit *test)
 	/* The counted link stays, and is no weak one to unlink. */
 	refcache_weak_expect_holds(test, a, 1, 0);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, b), 2U);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).links, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_weak_fixture(test)->calls, 0U);
 }
 
 /* Case 4: a dying source takes its weak links with it, uncounted. */
 static void refcache_weak_links_go_with_their_source(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_referrer ref[2];
 	u32 ids[3], a, b, c;
 
-	refcache_weak_create(test, 3, ids);
+	refcache_kunit_create(test, 3, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -732,8 +683,8 @@ static void refcache_weak_links_go_with_their_source(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_link_weak(rc, c, b), 1);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, a), 0);
 
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_weak_fixture(test)->calls, 0U);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, b), 1U);
 	KUNIT_EXPECT_EQ(test, refcache_referrers(rc, b, ref, 2), 1L);
@@ -747,8 +698,8 @@ static void refcache_weak_links_go_with_their_source(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, refcache_link(rc, b, c), 2);
 	KUNIT_ASSERT_EQ(test, refcache_put_id(rc, c), 1);
 	KUNIT_ASSERT_EQ(test, refcache_unlink(rc, b, c), 0);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 0UL);
 	KUNIT_EXPECT_EQ(test, refcache_weak_fixture(test)->calls, 0U);
 	KUNIT_EXPECT_EQ(test, refcache_referrers(rc, b, ref, 2), 0L);
 	refcache_weak_expect_holds(test, b, 0, 0);
@@ -765,13 +716,13 @@ static void refcache_weak_links_go_with_their_source(struct kunit *test)
 static void refcache_weak_gc_clears_before_it_frees(struct kunit *test)
 {
 	struct refcache_weak_fixture *f = refcache_weak_fixture(test);
-	struct refcache *rc = &f->rc;
+	struct refcache *rc = &f->fx.rc;
 	struct refcache_weak_pair want[6];
 	struct refcache_info info;
 	u32 ids[5], targets[4], a, e, g0, g1, g2;
 	unsigned int i;
 
-	refcache_weak_create(test, 5, ids);
+	refcache_kunit_create(test, 5, ids);
 	a = ids[0];
 	e = ids[1];
 	g0 = ids[2];
@@ -796,7 +747,7 @@ static void refcache_weak_gc_clears_before_it_frees(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 3L);
 	KUNIT_EXPECT_EQ(test, f->calls, 0U);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 10UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 10UL);
 
 	f->slab_want = refcache_slab_objects();
 	f->watch_slab = true;
@@ -814,8 +765,8 @@ static void refcache_weak_gc_clears_before_it_frees(struct kunit *test)
 	want[4] = (struct refcache_weak_pair){ e, g0 };
 	want[5] = (struct refcache_weak_pair){ e, g2 };
 	refcache_weak_expect_cleared(test, want, 6);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 1UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).live, 2L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 1UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 2L);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, a), 1U);
 	refcache_weak_expect_holds(test, a, 0, 0);
 	KUNIT_ASSERT_TRUE(test, refcache_weak_info(test, e, &info, targets, 4));
@@ -836,10 +787,10 @@ static void refcache_weak_gc_clears_before_it_frees(struct kunit *test)
  */
 static void refcache_weak_links_are_not_edges(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	u32 ids[5], a, b, c, h, t;
 
-	refcache_weak_create(test, 5, ids);
+	refcache_kunit_create(test, 5, ids);
 	a = ids[0];
 	b = ids[1];
 	c = ids[2];
@@ -863,11 +814,11 @@ static void refcache_weak_links_are_not_edges(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, true), 4L);
 	KUNIT_EXPECT_EQ(test, refcache_gc(rc, false), 4L);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).live, 1L);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).gc_collected, 4UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 0UL);
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_cleared, 3UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).live, 1L);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).gc_collected, 4UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_cleared, 3UL);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, a), 1U);
 	refcache_weak_expect_holds(test, a, 0, 0);
 	KUNIT_EXPECT_EQ(test, refcache_weak_refcount(test, b), 0U);
@@ -972,7 +923,7 @@ static void refcache_weak_compare_referrers(struct kunit *test,
 					    unsigned int to, unsigned int graph,
 					    const char *when)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned int k, i, nr = 0, max;
 	long ret;
 
@@ -1030,7 +981,7 @@ static void refcache_weak_compare(struct kunit *test,
 				  struct refcache_weak_scratch *s,
 				  unsigned int graph, const char *when)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned int i, j, k, t, nr = 0, live = 0;
 	unsigned long links = 0, weak = 0;
 	u8 seen[2][WEAK_MAX_NODES];
@@ -1077,9 +1028,9 @@ static void refcache_weak_compare(struct kunit *test,
 		refcache_weak_compare_referrers(test, m, s, i, graph, when);
 	}
 	KUNIT_ASSERT_EQ_MSG(test, nr, live, "graph %u %s: live objects", graph, when);
-	KUNIT_ASSERT_EQ_MSG(test, refcache_weak_stats(test).links, links,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).links, links,
 			    "graph %u %s: stats.links", graph, when);
-	KUNIT_ASSERT_EQ_MSG(test, refcache_weak_stats(test).weak_links, weak,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).weak_links, weak,
 			    "graph %u %s: stats.weak_links", graph, when);
 }
 
@@ -1089,7 +1040,7 @@ static void refcache_weak_model_link(struct kunit *test,
 				     unsigned int from, unsigned int to,
 				     bool weak, unsigned int graph)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	int ret;
 
 	if (weak) {
@@ -1213,7 +1164,7 @@ static void refcache_weak_model_check_cleared(struct kunit *test,
 					    graph, what, i, j);
 	}
 	*cleared += calls;
-	KUNIT_ASSERT_EQ_MSG(test, refcache_weak_stats(test).weak_cleared, *cleared,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_kunit_stats(test).weak_cleared, *cleared,
 			    "graph %u %s: stats.weak_cleared", graph, what);
 	/* Keep the log short: start it again for the next operation. */
 	f->calls = 0;
@@ -1230,7 +1181,7 @@ static void refcache_weak_model_put(struct kunit *test,
 	unsigned int from = f->calls;
 	int ret;
 
-	ret = refcache_put_id(&f->rc, m->ids[i]);
+	ret = refcache_put_id(&f->fx.rc, m->ids[i]);
 	m->ext[i]--;
 	KUNIT_ASSERT_EQ_MSG(test, ret, (int)refcache_weak_model_refcount(m, i),
 			    "graph %u: put of node %u", graph, i);
@@ -1255,13 +1206,13 @@ static void refcache_weak_model_unlink(struct kunit *test,
 	if (!(refcache_weak_xorshift(seed) % 4))
 		b = a;
 	if (weak) {
-		ret = refcache_unlink_weak(&f->rc, m->ids[a], m->ids[b]);
+		ret = refcache_unlink_weak(&f->fx.rc, m->ids[a], m->ids[b]);
 		if (m->live[a] && m->live[b] && m->weak[a][b]) {
 			m->weak[a][b]--;
 			want = refcache_weak_model_refcount(m, b);
 		}
 	} else {
-		ret = refcache_unlink(&f->rc, m->ids[a], m->ids[b]);
+		ret = refcache_unlink(&f->fx.rc, m->ids[a], m->ids[b]);
 		if (m->live[a] && m->mult[a][b]) {
 			m->mult[a][b]--;
 			want = refcache_weak_model_refcount(m, b);
@@ -1307,13 +1258,13 @@ static unsigned int refcache_weak_model_collect(struct kunit *test,
 		m->dies[i] = m->live[i] && !reach[i];
 		garbage += m->dies[i];
 	}
-	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(&f->rc, true), (long)garbage,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(&f->fx.rc, true), (long)garbage,
 			    "graph %u: dry run", graph);
 	KUNIT_ASSERT_EQ_MSG(test, f->calls, 0U, "graph %u: the dry run cleared", graph);
 	f->slab_want = refcache_slab_objects();
 	f->slab_bad = 0;
 	f->watch_slab = true;
-	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(&f->rc, false), (long)garbage,
+	KUNIT_ASSERT_EQ_MSG(test, refcache_gc(&f->fx.rc, false), (long)garbage,
 			    "graph %u: gc", graph);
 	f->watch_slab = false;
 	KUNIT_ASSERT_EQ_MSG(test, f->slab_bad, 0U,
@@ -1349,13 +1300,13 @@ static void refcache_weak_random_graph(struct kunit *test,
 				       unsigned int graph,
 				       struct refcache_weak_expected *exp)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	unsigned int i, k, nl, nw, from, to;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->n = 1 + refcache_weak_xorshift(seed) % WEAK_MAX_NODES;
-	refcache_weak_create(test, m->n, m->ids);
+	refcache_kunit_create(test, m->n, m->ids);
 	exp->created += m->n;
 	for (i = 0; i < m->n; i++) {
 		m->live[i] = true;
@@ -1433,7 +1384,7 @@ static void refcache_weak_matches_reachability_model(struct kunit *test)
 		refcache_weak_random_graph(test, m, s, &seed, graph, &exp);
 		cond_resched();
 	}
-	refcache_stats(refcache_weak_table(test), &st);
+	refcache_stats(refcache_kunit_rc(test), &st);
 	KUNIT_EXPECT_EQ(test, st.live, 0L);
 	KUNIT_EXPECT_EQ(test, st.created, exp.created);
 	KUNIT_EXPECT_EQ(test, st.freed, exp.created);
@@ -1458,7 +1409,7 @@ static void refcache_weak_matches_reachability_model(struct kunit *test)
  */
 static void refcache_weak_referrers_match_model(struct kunit *test)
 {
-	struct refcache *rc = refcache_weak_table(test);
+	struct refcache *rc = refcache_kunit_rc(test);
 	struct refcache_weak_scratch *s;
 	struct refcache_weak_model *m;
 	u32 seed = 0x2545f491, dead;
@@ -1473,7 +1424,7 @@ static void refcache_weak_referrers_match_model(struct kunit *test)
 	for (graph = 0; graph < WEAK_REF_GRAPHS; graph++) {
 		memset(m, 0, sizeof(*m));
 		m->n = 1 + refcache_weak_xorshift(&seed) % WEAK_MAX_NODES;
-		refcache_weak_create(test, m->n, m->ids);
+		refcache_kunit_create(test, m->n, m->ids);
 		for (i = 0; i < m->n; i++) {
 			m->live[i] = true;
 			m->ext[i] = 1;
@@ -1518,13 +1469,13 @@ static void refcache_weak_referrers_match_model(struct kunit *test)
 		for (i = 0; i < m->n; i++)
 			KUNIT_ASSERT_GE(test, refcache_put_id(rc, m->ids[i]), 0);
 		refcache_gc(rc, false);
-		KUNIT_ASSERT_EQ(test, refcache_weak_stats(test).live, 0L);
+		KUNIT_ASSERT_EQ(test, refcache_kunit_stats(test).live, 0L);
 		dead = m->ids[refcache_weak_xorshift(&seed) % m->n];
 		KUNIT_ASSERT_EQ(test, refcache_referrers(rc, dead, s->ref, WEAK_MAX_NODES),
 				(long)-ENOENT);
 		cond_resched();
 	}
-	KUNIT_EXPECT_EQ(test, refcache_weak_stats(test).weak_links, 0UL);
+	KUNIT_EXPECT_EQ(test, refcache_kunit_stats(test).weak_links, 0UL);
 }
 
 static struct kunit_case refcache_weak_test_cases[] = {
@@ -1547,7 +1498,7 @@ static struct kunit_case refcache_weak_test_cases[] = {
 static struct kunit_suite refcache_weak_test_suite = {
 	.name = "refcache_weak",
 	.init = refcache_weak_test_init,
-	.exit = refcache_weak_test_exit,
+	.exit = refcache_kunit_fixture_exit,
 	.test_cases = refcache_weak_test_cases,
 };
 
